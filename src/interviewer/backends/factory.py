@@ -1,0 +1,39 @@
+"""Which backend a role's settings describe, and how to build it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable
+
+from interviewer.backends.base import Backend
+from interviewer.backends.embedded import EmbeddedBackend
+from interviewer.backends.remote import RemoteBackend
+from interviewer.backends.vllm import VLLMBackend
+from interviewer.settings import RoleName, RoleSettings, Settings, StructuredStyle
+
+
+def backend_key(role: RoleSettings) -> Hashable:
+    """Roles with equal keys share one backend (one embedded server for all roles)."""
+    if role.backend == "embedded":
+        return ("embedded",)
+    return (role.backend, role.model, role.base_url)
+
+
+def make_backend(settings: Settings, name: RoleName) -> Backend:
+    role = settings.role(name)
+    if role.backend == "embedded":
+        return EmbeddedBackend(settings.embedded, settings.cache_dir)
+    key = _api_key(role)
+    if role.backend == "vllm":
+        return VLLMBackend(
+            role.model, role.base_url, settings.vllm, settings.cache_dir / "logs", key, name
+        )
+    structured: StructuredStyle = "none" if role.structured == "auto" else role.structured
+    return RemoteBackend(role.model, role.base_url, key, structured, name)
+
+
+def _api_key(role: RoleSettings) -> str:
+    if role.api_key is not None:
+        return role.api_key.get_secret_value()
+    # The conventional variable fills the default only; an explicit key always wins.
+    return os.environ.get("OPENAI_API_KEY", "EMPTY")

@@ -1,0 +1,191 @@
+"""The one model API every role talks to.
+
+``Model`` owns what is common to all providers: the disk cache, the retry policy, the
+endpoint's concurrency limit and usage counters. A provider implements ``_generate``
+only. ``OpenAICompatibleModel`` is the provider for every real backend (embedded
+llama.cpp, vLLM, OpenAI-style APIs): completions through langchain-openai.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from interviewer.cache import CacheWriteError, DiskCache, cache_key
+from interviewer.errors import ModelOutputError
+from interviewer.logprobs import OptionScores, option_distribution
+from interviewer.retry import call_with_retry
+from interviewer.settings import RetrySettings, RoleSettings
+
+log = logging.getLogger(__name__)
+S = TypeVar("S", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One completion call, fully specified (so it can be a cache key)."""
+
+    prompt: str
+    max_tokens: int
+    temperature: float
+    top_p: float = 1.0
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+    top_logprobs: int = 0
+    json_schema: str | None = None
+    """Canonical JSON of the schema the output must follow, or None."""
+
+    @property
+    def deterministic(self) -> bool:
+        return self.temperature == 0.0 or self.seed is not None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What came back from one call."""
+
+    text: str
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    top_logprobs: tuple[dict[str, float], ...] = ()
+    """Per generated position, the alternatives asked for with ``top_logprobs``."""
+    cached: bool = False
+
+
+@dataclass
+class Usage:
+    """Counters per model (per role), for run stats and benchmarks."""
+
+    calls: int = 0
+    cached: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    def add(self, completion: Completion, seconds: float) -> None:
+        self.calls += 1
+        self.cached += completion.cached
+        self.prompt_tokens += completion.prompt_tokens
+        self.completion_tokens += completion.completion_tokens
+        self.seconds += seconds
+
+
+@dataclass
+class ModelContext:
+    """What a model shares with others on the same endpoint."""
+
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    cache: DiskCache | None = None
+    limiter: asyncio.Semaphore | None = None
+
+
+class Model(ABC):
+    """A role's model. Subclasses implement ``_generate``; everything else is here."""
+
+    def __init__(
+        self, role: str, identity: str, endpoint: str, defaults: RoleSettings,
+        context: ModelContext | None = None,
+    ) -> None:
+        self.role = role
+        self.identity = identity
+        """Names the weights (e.g. ``gguf:<sha256>``); part of every cache key."""
+        self.endpoint = endpoint
+        self.defaults = defaults
+        self.context = context or ModelContext()
+        self.usage = Usage()
+
+    @abstractmethod
+    async def _generate(self, request: Request) -> Completion:
+        """One call to the provider; raise provider errors for the retry policy."""
+
+    def request(self, prompt: str, **overrides: Any) -> Request:
+        """A request with this role's sampling defaults, ``overrides`` on top."""
+        base = Request(
+            prompt=prompt,
+            max_tokens=self.defaults.max_tokens,
+            temperature=self.defaults.temperature,
+            top_p=self.defaults.top_p,
+            seed=self.defaults.seed,
+        )
+        return replace(base, **overrides)
+
+    async def complete(self, request: Request) -> Completion:
+        started = time.perf_counter()
+        key = self._cache_key(request)
+        completion = self._cached(key)
+        if completion is None:
+            completion = await self._call(request)
+            self._store(key, completion)
+        self.usage.add(completion, time.perf_counter() - started)
+        return completion
+
+    async def score_options(self, prompt: str, letters: str) -> OptionScores:
+        """Distribution over option ``letters`` from the next token's logprobs."""
+        request = self.request(
+            prompt, max_tokens=1, temperature=0.0, seed=None,
+            top_logprobs=self.defaults.top_logprobs or 20,
+        )
+        completion = await self.complete(request)
+        if not completion.top_logprobs:
+            raise ModelOutputError(f"{self.endpoint}: the {self.role} model returned no logprobs")
+        return option_distribution(completion.top_logprobs[0], letters)
+
+    async def structured(self, prompt: str, schema: type[S], **overrides: Any) -> S:
+        """Output constrained to ``schema`` (where the backend can) and validated by it."""
+        request = self.request(prompt, json_schema=schema_json(schema), **overrides)
+        completion = await self.complete(request)
+        try:
+            return schema.model_validate_json(completion.text)
+        except ValidationError:
+            snippet = " ".join(completion.text.split())[:120]
+            raise ModelOutputError(
+                f"{self.endpoint}: the {self.role} model gave no valid {schema.__name__}: "
+                f"{snippet!r}"
+            ) from None
+
+    async def _call(self, request: Request) -> Completion:
+        async def attempt() -> Completion:
+            return await self._generate(request)
+
+        limiter = self.context.limiter
+        if limiter is None:
+            return await call_with_retry(self.endpoint, self.context.retry, attempt)
+        async with limiter:
+            return await call_with_retry(self.endpoint, self.context.retry, attempt)
+
+    def _cache_key(self, request: Request) -> str | None:
+        if self.context.cache is None or not request.deterministic:
+            return None
+        return cache_key(self.identity, asdict(request))
+
+    def _cached(self, key: str | None) -> Completion | None:
+        if key is None or self.context.cache is None:
+            return None
+        hit = self.context.cache.get(key)
+        if hit is None:
+            return None
+        hit["top_logprobs"] = tuple(hit["top_logprobs"])
+        return Completion(**{**hit, "cached": True})
+
+    def _store(self, key: str | None, completion: Completion) -> None:
+        if key is None or self.context.cache is None:
+            return
+        try:
+            self.context.cache.put(key, {**asdict(completion), "cached": False})
+        except CacheWriteError as exc:
+            log.warning("%s", exc)
+
+
+def schema_json(schema: type[BaseModel]) -> str:
+    """The JSON schema of a pydantic model, closed to extra keys, as canonical text."""
+    body = schema.model_json_schema()
+    body.setdefault("additionalProperties", False)
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,99 @@
+"""The provider for every real backend: completions over HTTP via langchain-openai."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import openai
+from langchain_openai import OpenAI
+from pydantic import SecretStr
+
+from interviewer.backends.base import Endpoint
+from interviewer.logprobs import top_logprobs_by_position
+from interviewer.model import Completion, Model, ModelContext, Request
+from interviewer.retry import MalformedResponse
+from interviewer.settings import RoleSettings, StructuredStyle
+
+
+class OpenAICompatibleModel(Model):
+    """A base-model completion endpoint. One client per model, reused for every call."""
+
+    def __init__(
+        self, role: str, endpoint: Endpoint, defaults: RoleSettings,
+        context: ModelContext | None = None, structured: StructuredStyle | None = None,
+    ) -> None:
+        super().__init__(role, endpoint.identity, endpoint.base_url, defaults, context)
+        self.target = endpoint
+        self.structured_style = structured or endpoint.structured
+        self._llm: OpenAI | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def _generate(self, request: Request) -> Completion:
+        kwargs = self._params(request)
+        try:
+            result = await self._client().agenerate(
+                [request.prompt], stop=list(request.stop) or None, **kwargs
+            )
+        except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
+            raise MalformedResponse(f"{self.endpoint}: unreadable response body ({exc})") from exc
+        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+            # langchain indexes into the parsed body; a body of the wrong shape lands here.
+            raise MalformedResponse(f"{self.endpoint}: response of unexpected shape") from exc
+        return _completion(result)
+
+    def _params(self, request: Request) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "top_p": request.top_p,
+        }
+        if request.seed is not None:
+            params["seed"] = request.seed
+        if request.top_logprobs:
+            params["logprobs"] = request.top_logprobs
+        body = structured_body(self.structured_style, request.json_schema)
+        if body:
+            params["extra_body"] = body
+        return params
+
+    def _client(self) -> OpenAI:
+        # The underlying HTTP pool belongs to one event loop; a new loop gets a new client.
+        loop = asyncio.get_running_loop()
+        if self._llm is None or self._loop is not loop:
+            self._llm = OpenAI(
+                model=self.target.model,
+                base_url=self.target.base_url,
+                api_key=SecretStr(self.target.api_key),
+                max_retries=0,  # retries belong to the one policy in retry.py
+                timeout=self.defaults.timeout_s,
+            )
+            self._loop = loop
+        return self._llm
+
+
+def structured_body(style: StructuredStyle, schema: str | None) -> dict[str, Any]:
+    """The request fields that ask a server for output following ``schema``."""
+    if schema is None or style in ("none", "auto"):
+        return {}
+    body = json.loads(schema)
+    if style == "json_schema":  # llama.cpp
+        return {"json_schema": body}
+    if style == "structured_outputs":  # vLLM >= 0.10
+        return {"structured_outputs": {"json": body}}
+    return {"response_format": {"type": "json_schema",
+                                "json_schema": {"name": "output", "schema": body}}}
+
+
+def _completion(result: Any) -> Completion:
+    generation = result.generations[0][0]
+    info = generation.generation_info or {}
+    usage = (result.llm_output or {}).get("token_usage") or {}
+    return Completion(
+        text=generation.text,
+        finish_reason=info.get("finish_reason"),
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=int(usage.get("completion_tokens") or 0),
+        top_logprobs=tuple(top_logprobs_by_position(info.get("logprobs"))),
+    )

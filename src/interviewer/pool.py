@@ -1,0 +1,87 @@
+"""Start each backend a run needs once, and hand out one model per role."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable, Sequence
+from types import TracebackType
+
+from interviewer.backends import Backend, Endpoint, backend_key, make_backend
+from interviewer.cache import DiskCache
+from interviewer.model import Model, ModelContext
+from interviewer.openai_compat import OpenAICompatibleModel
+from interviewer.settings import ROLES, RoleName, Settings
+
+
+class ModelPool:
+    """``with ModelPool(settings) as pool: pool.model("persona")``.
+
+    Roles whose settings name the same backend share its server, its HTTP concurrency
+    limit (a named semaphore per endpoint) and the response cache.
+    """
+
+    def __init__(self, settings: Settings, roles: Sequence[RoleName] = ROLES) -> None:
+        self.settings = settings
+        self.roles = tuple(roles)
+        self.endpoints: dict[RoleName, Endpoint] = {}
+        self._backends: dict[Hashable, tuple[Backend, Endpoint]] = {}
+        self._models: dict[RoleName, Model] = {}
+        self._cache: DiskCache | None = None
+
+    def __enter__(self) -> ModelPool:
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def model(self, role: RoleName) -> Model:
+        return self._models[role]
+
+    def groups(self) -> list[tuple[Endpoint, list[RoleName]]]:
+        """Each distinct endpoint with the roles it serves, in role order."""
+        grouped: dict[str, tuple[Endpoint, list[RoleName]]] = {}
+        for role, endpoint in self.endpoints.items():
+            grouped.setdefault(endpoint.base_url + endpoint.model, (endpoint, []))[1].append(role)
+        return list(grouped.values())
+
+    def close(self) -> None:
+        for backend, _ in reversed(list(self._backends.values())):
+            backend.stop()
+        self._backends.clear()
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+
+    def _start(self) -> None:
+        if self.settings.cache:
+            self._cache = DiskCache(self.settings.cache_dir / "responses.sqlite")
+        contexts: dict[Hashable, ModelContext] = {}
+        for role in self.roles:
+            key = backend_key(self.settings.role(role))
+            if key not in self._backends:
+                backend = make_backend(self.settings, role)
+                self._backends[key] = (backend, backend.start())
+                contexts[key] = ModelContext(
+                    retry=self.settings.retry, cache=self._cache,
+                    limiter=asyncio.Semaphore(self._limit(key)),
+                )
+            self.endpoints[role] = self._backends[key][1]
+            self._models[role] = self._build(role, self._backends[key][1], contexts[key])
+
+    def _build(self, role: RoleName, endpoint: Endpoint, context: ModelContext) -> Model:
+        settings = self.settings.role(role)
+        style = None if settings.structured == "auto" else settings.structured
+        return OpenAICompatibleModel(role, endpoint, settings, context, style)
+
+    def _limit(self, key: Hashable) -> int:
+        sharing = [self.settings.role(r) for r in self.roles
+                   if backend_key(self.settings.role(r)) == key]
+        return max(role.concurrency for role in sharing)

@@ -1,0 +1,60 @@
+"""``interviewer backends``: does each configured endpoint answer, with logprobs?"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from interviewer.backends import Endpoint
+from interviewer.errors import InterviewerError
+from interviewer.pool import ModelPool
+from interviewer.settings import ROLES, RetrySettings, RoleName, Settings
+
+PROBE_PROMPT = "The capital of France is"
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What one endpoint did with a one-token completion that asked for logprobs."""
+
+    endpoint: Endpoint
+    roles: tuple[RoleName, ...]
+    seconds: float
+    token: str | None = None
+    logprobs: bool = False
+    error: str | None = None
+
+
+def probe_pool(settings: Settings) -> list[ProbeResult]:
+    """Start (or reach) every configured backend and probe each endpoint once."""
+    # A probe must answer fast: two attempts, short timeouts, never the cache.
+    quick = settings.model_copy(
+        update={"cache": False,
+                "retry": RetrySettings(attempts=2, initial_wait_s=0.2, max_wait_s=1,
+                                       max_total_s=8)},
+    )
+    for role in ROLES:
+        quick.role(role).timeout_s = min(quick.role(role).timeout_s, 8.0)
+    with ModelPool(quick) as pool:
+        return asyncio.run(_probe_all(pool))
+
+
+async def _probe_all(pool: ModelPool) -> list[ProbeResult]:
+    probes = [_probe(pool, endpoint, roles) for endpoint, roles in pool.groups()]
+    return list(await asyncio.gather(*probes))
+
+
+async def _probe(pool: ModelPool, endpoint: Endpoint, roles: list[RoleName]) -> ProbeResult:
+    model = pool.model(roles[0])
+    started = time.perf_counter()
+    request = model.request(PROBE_PROMPT, max_tokens=1, temperature=0.0, top_logprobs=5)
+    try:
+        completion = await model.complete(request)
+    except InterviewerError as exc:
+        return ProbeResult(endpoint, tuple(roles), time.perf_counter() - started,
+                           error=str(exc).removeprefix(f"{endpoint.base_url}: "))
+    return ProbeResult(
+        endpoint, tuple(roles), time.perf_counter() - started, token=completion.text,
+        logprobs=bool(completion.top_logprobs and completion.top_logprobs[0]),
+    )

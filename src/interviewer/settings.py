@@ -1,0 +1,205 @@
+"""One typed settings object for a run: per model role, backends, retries, cache.
+
+Precedence, highest first: explicit overrides (CLI flags), the settings file, then
+``INTERVIEWER_*`` environment variables, then the defaults below. Environment variables
+only fill what nothing explicit set: a run's file or flags always win
+(``tests/test_settings.py`` pins this order).
+
+Environment names nest with ``__``: ``INTERVIEWER_PERSONA__TEMPERATURE=0.8``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from interviewer.errors import SettingsError
+from interviewer.paths import default_cache_dir
+
+BackendName = Literal["embedded", "vllm", "openai"]
+RoleName = Literal["interviewer", "persona", "critic", "respondent"]
+ROLES: tuple[RoleName, ...] = ("interviewer", "persona", "critic", "respondent")
+StructuredStyle = Literal["auto", "json_schema", "structured_outputs", "response_format", "none"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class RoleSettings(_Strict):
+    """How one role reaches its model and samples from it."""
+
+    backend: BackendName = "embedded"
+    """Which backend serves this role."""
+    model: str | None = None
+    """Model name or path; the embedded backend ignores it, vLLM serves it, APIs name it."""
+    base_url: str | None = None
+    """Attach to a running OpenAI-compatible server instead of starting one."""
+    api_key: SecretStr | None = None
+    """Key for the endpoint; for ``openai`` the ``OPENAI_API_KEY`` variable fills it."""
+    temperature: float = Field(default=1.0, ge=0.0, le=2.0)
+    top_p: float = Field(default=1.0, gt=0.0, le=1.0)
+    max_tokens: int = Field(default=256, ge=1)
+    """Token budget of one call."""
+    seed: int | None = None
+    """Base seed; per-persona seeds derive from it."""
+    top_logprobs: int = Field(default=20, ge=0, le=100)
+    """How many alternatives to ask for when scoring options by logprobs."""
+    timeout_s: float = Field(default=300.0, gt=0)
+    """Per-request timeout; long generations on CPUs need minutes."""
+    concurrency: int = Field(default=8, ge=1)
+    """Requests in flight to this role's endpoint at once."""
+    structured: StructuredStyle = "auto"
+    """How to ask for JSON-schema output; ``auto`` picks what the backend speaks."""
+
+
+class InterviewerRole(RoleSettings):
+    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=96, ge=1)
+
+
+class PersonaRole(RoleSettings):
+    temperature: float = Field(default=1.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=320, ge=1)
+
+
+class CriticRole(RoleSettings):
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=160, ge=1)
+
+
+class RespondentRole(RoleSettings):
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=1, ge=1)
+
+
+class EmbeddedSettings(_Strict):
+    """The in-process llama.cpp server (xllamacpp) with Gemma-3-270M base."""
+
+    threads: int = Field(default=2, ge=1)
+    parallel: int = Field(default=4, ge=1)
+    """Sequences decoded together (llama.cpp slots)."""
+    ctx_per_slot: int = Field(default=8192, ge=512)
+    """Context per slot; an interview transcript must fit in one."""
+    model_path: Path | None = None
+    """Serve this GGUF file instead of the packaged Gemma-3-270M."""
+
+
+class VLLMSettings(_Strict):
+    """How to start ``vllm serve`` when a role uses the vllm backend without a base_url."""
+
+    command: list[str] = Field(default_factory=lambda: ["vllm", "serve"])
+    extra_args: list[str] = Field(default_factory=list)
+    """Passed through, e.g. ["--tensor-parallel-size", "2", "--max-model-len", "16384"]."""
+    startup_timeout_s: float = Field(default=900.0, gt=0)
+    host: str = "127.0.0.1"
+    port: int | None = Field(default=None, ge=1, le=65535)
+
+
+class RetrySettings(_Strict):
+    """The one retry policy (see ``retry.py``)."""
+
+    attempts: int = Field(default=6, ge=1)
+    initial_wait_s: float = Field(default=0.5, ge=0)
+    max_wait_s: float = Field(default=30.0, ge=0)
+    max_total_s: float = Field(default=600.0, gt=0)
+
+
+class Settings(BaseSettings):
+    """Everything a run can be told. Validated on construction and on assignment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="INTERVIEWER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_assignment=True,
+    )
+
+    interviewer: InterviewerRole = Field(default_factory=InterviewerRole)
+    persona: PersonaRole = Field(default_factory=PersonaRole)
+    critic: CriticRole = Field(default_factory=CriticRole)
+    respondent: RespondentRole = Field(default_factory=RespondentRole)
+    embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
+    vllm: VLLMSettings = Field(default_factory=VLLMSettings)
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    """Assembled model file, LLM response cache, backend logs."""
+    cache: bool = True
+    """Reuse deterministic (temperature 0 or seeded) LLM responses from the disk cache."""
+
+    def role(self, name: RoleName) -> RoleSettings:
+        role: RoleSettings = getattr(self, name)
+        return role
+
+
+def load_settings(
+    path: Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Settings from defaults < environment < ``path`` (YAML) < ``overrides``."""
+    explicit = _deep_merge(_read_file(path) if path else {}, dict(overrides or {}))
+    try:
+        # pydantic-settings ranks init arguments above the environment and merges them
+        # field by field, which is exactly "explicit beats environment".
+        settings = Settings(**explicit)
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc, path)) from None
+    for name in ROLES:
+        role = settings.role(name)
+        if role.base_url and role.backend == "embedded":
+            # A URL means "attach to that server": the embedded backend cannot.
+            role.backend = "openai"
+    return settings
+
+
+def dotted_overrides(pairs: Mapping[str, Any]) -> dict[str, Any]:
+    """{"persona.temperature": 0.9} -> {"persona": {"temperature": 0.9}}."""
+    nested: dict[str, Any] = {}
+    for dotted, value in pairs.items():
+        keys = dotted.split(".")
+        node = nested
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = value
+    return nested
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"settings file {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise SettingsError(f"settings file {path}{where}: not valid YAML") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SettingsError(f"settings file {path}: expected a mapping at the top level")
+    return data
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _one_line(exc: ValidationError, path: Path | None) -> str:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "settings"
+    value = first.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    more = len(exc.errors()) - 1
+    extra = f"; and {more} more problem(s)" if more else ""
+    source = f"{path}: " if path else ""
+    return f"{source}setting {field}: {first['msg']}{shown}{extra}"
