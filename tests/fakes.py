@@ -18,8 +18,11 @@ class MockModel(Model):
     """
 
     def __init__(
-        self, replies: Sequence[Reply], role: str = "persona",
-        defaults: RoleSettings | None = None, context: ModelContext | None = None,
+        self,
+        replies: Sequence[Reply],
+        role: str = "persona",
+        defaults: RoleSettings | None = None,
+        context: ModelContext | None = None,
         identity: str = "mock:v1",
     ) -> None:
         super().__init__(role, identity, "mock://model", defaults or RoleSettings(), context)
@@ -35,5 +38,8 @@ class MockModel(Model):
             reply = reply(request)
         if isinstance(reply, Completion):
             return reply
-        return Completion(text=reply, prompt_tokens=len(request.prompt.split()),
-                          completion_tokens=len(reply.split()))
+        return Completion(
+            text=reply,
+            prompt_tokens=len(request.prompt.split()),
+            completion_tokens=len(reply.split()),
+        )

@@ -3,7 +3,8 @@
 Each request pops the next behaviour from a script (the last one repeats):
 ``ok`` (llama.cpp-style logprobs), ``legacy`` (vLLM-style logprobs), ``nologprobs``,
 ``429`` (with Retry-After), ``500``, ``400``, ``slow`` (sleeps past a client timeout),
-``garbage`` (200 with a non-JSON body), ``reset`` (closes the socket mid-request).
+``garbage`` (200 with a non-JSON body), ``reset`` (closes the socket mid-request),
+``auto`` (plays an interview: JSON for schema-constrained requests, prose otherwise).
 
 Run as a program it stands in for ``vllm serve MODEL --host H --port P``.
 """
@@ -31,6 +32,8 @@ class StubState:
     retry_after: str = "1"
     slow_s: float = 3.0
     text: str = " A"
+    delay_s: float = 0.0
+    """Latency added to every completion."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_behaviour(self) -> str:
@@ -42,17 +45,44 @@ def completion_body(text: str, behaviour: str, logprobs: int | None) -> dict[str
     choice: dict[str, Any] = {"text": text, "index": 0, "finish_reason": "length"}
     if logprobs and behaviour == "ok":
         alts = [{"token": t, "logprob": lp, "bytes": list(t.encode())} for t, lp in TOP.items()]
-        choice["logprobs"] = {"content": [{"token": text, "logprob": -0.5,
-                                           "top_logprobs": alts[:logprobs]}]}
+        choice["logprobs"] = {
+            "content": [{"token": text, "logprob": -0.5, "top_logprobs": alts[:logprobs]}]
+        }
     elif logprobs and behaviour == "legacy":
-        choice["logprobs"] = {"tokens": [text], "token_logprobs": [-0.5],
-                              "top_logprobs": [dict(list(TOP.items())[:logprobs])],
-                              "text_offset": [0]}
+        choice["logprobs"] = {
+            "tokens": [text],
+            "token_logprobs": [-0.5],
+            "top_logprobs": [dict(list(TOP.items())[:logprobs])],
+            "text_offset": [0],
+        }
     else:
         choice["logprobs"] = None
-    return {"id": "cmpl-stub", "object": "text_completion", "created": 0, "model": "stub",
-            "choices": [choice],
-            "usage": {"prompt_tokens": 7, "completion_tokens": 1, "total_tokens": 8}}
+    return {
+        "id": "cmpl-stub",
+        "object": "text_completion",
+        "created": 0,
+        "model": "stub",
+        "choices": [choice],
+        "usage": {"prompt_tokens": 7, "completion_tokens": 1, "total_tokens": 8},
+    }
+
+
+def value_for(schema: dict[str, Any]) -> Any:
+    """A minimal valid value: booleans true for "consistent", false otherwise."""
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {
+            name: (True if name == "consistent" else value_for(sub)) for name, sub in props.items()
+        }
+    return {"boolean": False, "string": "", "array": [], "integer": 0, "number": 0.0}.get(str(kind))
+
+
+def auto_text(body: dict[str, Any], count: int) -> str:
+    schema = body.get("json_schema") or (body.get("structured_outputs") or {}).get("json")
+    if schema:
+        return json.dumps(value_for(schema))
+    return f" I grew up in Dayton, Ohio, and this is answer {count}. I still live there."
 
 
 def make_handler(state: StubState) -> type[BaseHTTPRequestHandler]:
@@ -78,8 +108,9 @@ def make_handler(state: StubState) -> type[BaseHTTPRequestHandler]:
                 state.requests.append(body)
                 state.times.append(time.monotonic())
             if behaviour == "429":
-                self._send(429, {"error": {"message": "slow down"}},
-                           {"Retry-After": state.retry_after})
+                self._send(
+                    429, {"error": {"message": "slow down"}}, {"Retry-After": state.retry_after}
+                )
             elif behaviour in ("500", "400"):
                 self._send(int(behaviour), {"error": {"message": f"stub {behaviour}"}})
             elif behaviour == "garbage":
@@ -90,13 +121,16 @@ def make_handler(state: StubState) -> type[BaseHTTPRequestHandler]:
             else:
                 if behaviour == "slow":
                     time.sleep(state.slow_s)
-                self._send(200, completion_body(state.text, behaviour, body.get("logprobs")))
+                time.sleep(state.delay_s)
+                text = auto_text(body, len(state.requests)) if behaviour == "auto" else state.text
+                self._send(200, completion_body(text, behaviour, body.get("logprobs")))
 
         def _send(self, code: int, payload: object, headers: dict[str, str] | None = None) -> None:
             self._send_raw(code, json.dumps(payload).encode(), "application/json", headers)
 
-        def _send_raw(self, code: int, data: bytes, ctype: str,
-                      headers: dict[str, str] | None = None) -> None:
+        def _send_raw(
+            self, code: int, data: bytes, ctype: str, headers: dict[str, str] | None = None
+        ) -> None:
             try:
                 self.send_response(code)
                 self.send_header("Content-Type", ctype)
@@ -127,7 +161,7 @@ def running_stub(state: StubState | None = None) -> Iterator[tuple[str, StubStat
 
 
 def main(argv: list[str]) -> None:
-    """``stub_server.py MODEL [--enable-prefix-caching] --host H --port P [--argv-file F]``."""
+    """``stub_server.py MODEL --host H --port P [--argv-file F] [--fail] [--auto D]``."""
     host = argv[argv.index("--host") + 1]
     port = int(argv[argv.index("--port") + 1])
     if "--argv-file" in argv:
@@ -136,7 +170,11 @@ def main(argv: list[str]) -> None:
     if "--fail" in argv:
         print("stub: refusing to start as asked", flush=True)
         sys.exit(3)
-    server = ThreadingHTTPServer((host, port), make_handler(StubState()))
+    state = StubState()
+    if "--auto" in argv:
+        state.script = ["auto"]
+        state.delay_s = float(argv[argv.index("--auto") + 1])
+    server = ThreadingHTTPServer((host, port), make_handler(state))
     server.serve_forever()
 
 

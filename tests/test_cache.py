@@ -29,8 +29,10 @@ def _writer(path: str, worker: int, count: int) -> None:
 def test_concurrent_writers_from_processes(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     DiskCache(path).close()
-    procs = [multiprocessing.get_context("spawn").Process(target=_writer, args=(str(path), w, 100))
-             for w in range(4)]
+    procs = [
+        multiprocessing.get_context("spawn").Process(target=_writer, args=(str(path), w, 100))
+        for w in range(4)
+    ]
     for proc in procs:
         proc.start()
     for proc in procs:

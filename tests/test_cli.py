@@ -11,13 +11,18 @@ import pytest
 
 from tests.stub_server import running_stub
 
-COMMANDS = ["backends", "demo"]
+COMMANDS = ["backends", "demo", "interview"]
 
 
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTERVIEWER_")}
-    return subprocess.run([sys.executable, "-m", "interviewer", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "interviewer", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])

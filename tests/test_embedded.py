@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, Field
 
+from interviewer.demo import LETTERS
 from interviewer.pool import ModelPool
-from interviewer.smoke import smoke
+from interviewer.schemas import Persona
 
 pytestmark = pytest.mark.embedded
 
@@ -28,18 +30,20 @@ def test_one_server_serves_every_role(embedded_pool: ModelPool) -> None:
     assert endpoint.identity.startswith("gguf:a5fd3b62")
 
 
-def test_smoke_completes_and_scores(embedded_pool: ModelPool) -> None:
-    result = asyncio.run(smoke(embedded_pool))
-    assert result.backstory.completion_tokens > 0
-    assert sum(result.scores.probs) == pytest.approx(1.0, abs=1e-6)
-    assert 0.0 < result.scores.letter_mass <= 1.0
+def test_logprob_scoring_gives_a_distribution(embedded_pool: ModelPool) -> None:
+    prompt = "Question: Is the sky blue?\nA. Yes\nB. No\nC. Not sure\nD. Refused\nAnswer:"
+    scores = asyncio.run(embedded_pool.model("respondent").score_options(prompt, LETTERS))
+    assert sum(scores.probs) == pytest.approx(1.0, abs=1e-6)
+    assert 0.0 < scores.letter_mass <= 1.0
 
 
 def test_structured_output_follows_the_schema(embedded_pool: ModelPool) -> None:
     critic = embedded_pool.model("critic")
-    prompt = ("Earlier: 'I was born in Ohio.' Now: 'I grew up in Texas, where I was born.' "
-              "Is the new statement consistent with the earlier one? Answer in JSON.\n")
-    verdict = asyncio.run(critic.structured(prompt, Verdict, max_tokens=120))
+    prompt = (
+        "Earlier: 'I was born in Ohio.' Now: 'I grew up in Texas, where I was born.' "
+        "Is the new statement consistent with the earlier one? Answer in JSON.\n"
+    )
+    verdict = asyncio.run(critic.structured(prompt, Verdict, max_tokens=120)).value
     assert isinstance(verdict.consistent, bool)
 
 
@@ -57,15 +61,68 @@ def test_seeded_sampling_repeats(embedded_pool: ModelPool) -> None:
 
 
 def test_cli_backends_reports_logprobs() -> None:
-    result = subprocess.run([sys.executable, "-m", "interviewer", "backends"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "interviewer", "backends"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "embedded" in result.stdout
     assert "yes" in result.stdout.split("embedded", 1)[1]
 
 
-def test_cli_demo_runs() -> None:
-    result = subprocess.run([sys.executable, "-m", "interviewer", "demo"],
-                            capture_output=True, text=True, timeout=300)
+def test_cli_interview_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    argv = [
+        sys.executable,
+        "-m",
+        "interviewer",
+        "interview",
+        "--n",
+        "2",
+        "--out",
+        str(out),
+        "--target-words",
+        "120",
+        "--set",
+        "interview.questions=3",
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    for path in sorted(out.glob("p*.json")):
+        persona = Persona.model_validate_json(path.read_bytes())
+        assert [t.question_id for t in persona.transcript if t.kind == "question"] == [
+            "avp01",
+            "avp02",
+            "avp03",
+        ]
+        answers = [i for i, t in enumerate(persona.transcript) if t.kind == "answer"]
+        assert all(persona.transcript[i].text for i in answers)
+        assert {v.turn for v in persona.critic} == set(answers)  # a verdict for every answer
+        assert persona.final_check is not None
+        assert persona.models["persona"].startswith("gguf:")
+    assert len(list(out.glob("p*.json"))) == 2
+
+
+def test_cli_demo_runs(tmp_path: Path) -> None:
+    argv = [
+        sys.executable,
+        "-m",
+        "interviewer",
+        "demo",
+        "--out",
+        str(tmp_path / "demo"),
+        "--interviews",
+        "1",
+        "--backstories",
+        "1",
+        "--set",
+        "interview.questions=2",
+        "--set",
+        "interview.anthology_tokens=80",
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "letter mass" in result.stdout
+    assert "interview/p00000" in result.stdout and "anthology/p00000" in result.stdout

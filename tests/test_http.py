@@ -16,10 +16,13 @@ from tests.stub_server import StubState, running_stub
 FAST_RETRY = RetrySettings(attempts=3, initial_wait_s=0.01, max_wait_s=2, max_total_s=20)
 
 
-def make_model(url: str, timeout_s: float = 10.0, retry: RetrySettings = FAST_RETRY,
-               structured: str = "json_schema") -> OpenAICompatibleModel:
-    endpoint = Endpoint(base_url=url, model="stub", identity="stub:1",
-                        structured=structured)  # type: ignore[arg-type]
+def make_model(
+    url: str,
+    timeout_s: float = 10.0,
+    retry: RetrySettings = FAST_RETRY,
+    structured: str = "json_schema",
+) -> OpenAICompatibleModel:
+    endpoint = Endpoint(base_url=url, model="stub", identity="stub:1", structured=structured)  # type: ignore[arg-type]
     defaults = RoleSettings(temperature=0.0, timeout_s=timeout_s)
     return OpenAICompatibleModel("respondent", endpoint, defaults, ModelContext(retry=retry))
 
@@ -30,6 +33,7 @@ async def test_both_logprob_forms_give_the_same_scores(form: str) -> None:
         scores = await make_model(url).score_options("Q?\nA. x\nB. y\nC. z\nAnswer:", "ABC")
     # Stub top: A -0.5, B -1.5, C -2.5, "\n" -3.0 → renormalised over A, B, C.
     import math
+
     raw = [math.exp(-0.5), math.exp(-1.5), math.exp(-2.5)]
     assert scores.probs == pytest.approx([p / sum(raw) for p in raw])
     assert scores.letter_mass == pytest.approx(sum(raw))
@@ -38,8 +42,10 @@ async def test_both_logprob_forms_give_the_same_scores(form: str) -> None:
 
 
 async def test_no_logprobs_is_a_clear_error() -> None:
-    with running_stub(StubState(script=["nologprobs"])) as (url, _), \
-            pytest.raises(ModelOutputError, match="returned no logprobs"):
+    with (
+        running_stub(StubState(script=["nologprobs"])) as (url, _),
+        pytest.raises(ModelOutputError, match="returned no logprobs"),
+    ):
         await make_model(url).score_options("Q?", "AB")
 
 
@@ -105,9 +111,10 @@ async def test_unreachable_endpoint_is_exit_2() -> None:
     assert info.value.exit_code == 2
 
 
-@pytest.mark.parametrize(("style", "field"), [("json_schema", "json_schema"),
-                                              ("structured_outputs", "structured_outputs"),
-                                              ("none", None)])
+@pytest.mark.parametrize(
+    ("style", "field"),
+    [("json_schema", "json_schema"), ("structured_outputs", "structured_outputs"), ("none", None)],
+)
 async def test_structured_request_fields(style: str, field: str | None) -> None:
     from pydantic import BaseModel
 
@@ -116,13 +123,15 @@ async def test_structured_request_fields(style: str, field: str | None) -> None:
 
     state = StubState(script=["ok"], text='{"consistent": false}')
     with running_stub(state) as (url, state):
-        verdict = await make_model(url, structured=style).structured("Judge:", Verdict)
+        verdict = (await make_model(url, structured=style).structured("Judge:", Verdict)).value
     assert verdict.consistent is False
     body = state.requests[0]
     if field is None:
         assert "json_schema" not in body and "structured_outputs" not in body
     else:
         schema = body[field] if field == "json_schema" else body[field]["json"]
+        if field == "json_schema":
+            assert schema["x-guidance"] == {"whitespace_flexible": False}
         assert schema["additionalProperties"] is False
         assert schema["required"] == ["consistent"]
 
@@ -133,6 +142,8 @@ async def test_invalid_structured_output_is_a_clear_error() -> None:
     class Verdict(BaseModel):
         consistent: bool
 
-    with running_stub(StubState(script=["ok"], text="sure, consistent")) as (url, _), \
-            pytest.raises(ModelOutputError, match="no valid Verdict"):
+    with (
+        running_stub(StubState(script=["ok"], text="sure, consistent")) as (url, _),
+        pytest.raises(ModelOutputError, match="no valid Verdict"),
+    ):
         await make_model(url).structured("Judge:", Verdict)

@@ -9,9 +9,18 @@ from interviewer.logprobs import option_distribution, top_logprobs_by_position
 
 
 def test_reads_llama_cpp_form() -> None:
-    raw = {"content": [{"token": " A", "logprob": -0.1,
-                        "top_logprobs": [{"token": " A", "logprob": -0.1},
-                                         {"token": " B", "logprob": -2.0}]}]}
+    raw = {
+        "content": [
+            {
+                "token": " A",
+                "logprob": -0.1,
+                "top_logprobs": [
+                    {"token": " A", "logprob": -0.1},
+                    {"token": " B", "logprob": -2.0},
+                ],
+            }
+        ]
+    }
     assert top_logprobs_by_position(raw) == [{" A": -0.1, " B": -2.0}]
 
 
@@ -27,9 +36,18 @@ def test_none_and_empty_give_no_positions() -> None:
 
 def test_duplicate_token_strings_add_probabilities() -> None:
     # Two token ids decoding to " A" with p = 0.2 each: one entry with p = 0.4.
-    raw = {"content": [{"token": " A", "logprob": math.log(0.2),
-                        "top_logprobs": [{"token": " A", "logprob": math.log(0.2)},
-                                         {"token": " A", "logprob": math.log(0.2)}]}]}
+    raw = {
+        "content": [
+            {
+                "token": " A",
+                "logprob": math.log(0.2),
+                "top_logprobs": [
+                    {"token": " A", "logprob": math.log(0.2)},
+                    {"token": " A", "logprob": math.log(0.2)},
+                ],
+            }
+        ]
+    }
     assert math.exp(top_logprobs_by_position(raw)[0][" A"]) == pytest.approx(0.4)
 
 

@@ -17,8 +17,9 @@ from tests.fakes import MockModel
 
 def server_error() -> openai.InternalServerError:
     request = httpx.Request("POST", "http://x/v1/completions")
-    return openai.InternalServerError("boom", response=httpx.Response(500, request=request),
-                                      body=None)
+    return openai.InternalServerError(
+        "boom", response=httpx.Response(500, request=request), body=None
+    )
 
 
 def test_request_uses_role_defaults_and_overrides() -> None:
@@ -74,3 +75,32 @@ async def test_retry_policy_wraps_every_provider(tmp_path: Path) -> None:
     failing = MockModel([server_error()], context=ModelContext(retry=retry))
     with pytest.raises(EndpointError, match="mock://model: gave up after 3"):
         await failing.complete(failing.request("p"))
+
+
+async def test_invalid_structured_reply_is_not_kept_in_the_cache(tmp_path: Path) -> None:
+    from pydantic import BaseModel
+
+    from interviewer.errors import ModelOutputError
+
+    class Reply(BaseModel):
+        ok: bool
+
+    cache = DiskCache(tmp_path / "c.sqlite")
+    model = MockModel(
+        ["not json", '{"ok": true}'],
+        context=ModelContext(cache=cache),
+        defaults=RoleSettings(temperature=0.0),
+    )
+    with pytest.raises(ModelOutputError):
+        await model.structured("p", Reply)
+    assert len(cache) == 0
+    assert (await model.structured("p", Reply)).value.ok is True
+
+
+async def test_request_variant_is_part_of_the_key(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path / "c.sqlite")
+    plain = MockModel(["a"], context=ModelContext(cache=cache))
+    await plain.complete(plain.request("p", temperature=0.0))
+    shaped = MockModel(["b"], context=ModelContext(cache=cache))
+    shaped.request_variant = lambda: "structured=json_schema/v2"  # type: ignore[method-assign]
+    assert (await shaped.complete(shaped.request("p", temperature=0.0))).text == "b"

@@ -10,20 +10,20 @@ from interviewer.prompts import load_prompt
 
 
 def test_packaged_prompts_are_found() -> None:
-    assert (resource_dir("prompts") / "smoke_question.txt").is_file()
-    template = load_prompt("smoke_question")
-    assert template.variables == {"question", "options"}
+    assert (resource_dir("prompts") / "demo_question.txt").is_file()
+    template = load_prompt("demo_question")
+    assert template.variables == {"backstory", "question", "options"}
     assert len(template.version) == 12
 
 
 def test_missing_variable_fails_loudly() -> None:
     with pytest.raises(PromptError, match=r"needs variable\(s\) \['options'\]"):
-        load_prompt("smoke_question").render(question="Q?")
+        load_prompt("demo_question").render(question="Q?", backstory="b")
 
 
 def test_unknown_variable_fails_loudly() -> None:
     with pytest.raises(PromptError, match="has no variable"):
-        load_prompt("smoke_question").render(question="Q?", options="A. x", extra=1)
+        load_prompt("demo_question").render(question="Q?", options="A. x", backstory="b", extra=1)
 
 
 def test_braces_stay_literal(tmp_path: Path) -> None:

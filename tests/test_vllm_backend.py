@@ -19,8 +19,9 @@ STUB = [sys.executable, str(Path(__file__).with_name("stub_server.py"))]
 
 def test_starts_serves_and_stops(tmp_path: Path) -> None:
     argv_file = tmp_path / "argv.json"
-    settings = VLLMSettings(command=STUB, extra_args=["--argv-file", str(argv_file)],
-                            startup_timeout_s=30)
+    settings = VLLMSettings(
+        command=STUB, extra_args=["--argv-file", str(argv_file)], startup_timeout_s=30
+    )
     backend = VLLMBackend("/models/llama-base", None, settings, tmp_path / "logs")
     with backend as endpoint:
         argv = json.loads(argv_file.read_text())
@@ -37,11 +38,15 @@ def test_starts_serves_and_stops(tmp_path: Path) -> None:
 def test_a_pool_completes_through_a_started_server(tmp_path: Path) -> None:
     import asyncio
 
-    settings = load_settings(overrides={
-        "cache": False, "cache_dir": str(tmp_path),
-        "vllm": {"command": STUB, "startup_timeout_s": 30},
-        "persona": {"backend": "vllm", "model": "m"}, "critic": {"backend": "vllm", "model": "m"},
-    })
+    settings = load_settings(
+        overrides={
+            "cache": False,
+            "cache_dir": str(tmp_path),
+            "vllm": {"command": STUB, "startup_timeout_s": 30},
+            "persona": {"backend": "vllm", "model": "m"},
+            "critic": {"backend": "vllm", "model": "m"},
+        }
+    )
     with ModelPool(settings, roles=("persona", "critic")) as pool:
         assert len(pool.groups()) == 1  # one server shared by both roles
         model = pool.model("persona")

@@ -15,21 +15,56 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.slow
 def test_wheel_carries_resources_and_finds_them(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+    )
     (wheel,) = tmp_path.glob("interviewer-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "interviewer/_data/prompts/smoke_question.txt" in names
+    assert "interviewer/_data/prompts/demo_question.txt" in names
     assert any(n.startswith("interviewer/_data/evals/") for n in names)
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-                    str(target), str(wheel)], check=True, timeout=300)
-    code = ("import interviewer.paths as p, interviewer.prompts as q; "
-            "print(p.__file__); print(p.resource_dir('prompts')); "
-            "print(q.load_prompt('smoke_question').variables)")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        timeout=300,
+    )
+    code = (
+        "import interviewer.paths as p, interviewer.prompts as q; "
+        "print(p.__file__); print(p.resource_dir('prompts')); "
+        "print(q.load_prompt('demo_question').variables)"
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, cwd=tmp_path, check=True).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.splitlines()
     assert out[0].startswith(str(target))
     assert out[1] == str(target / "interviewer" / "_data" / "prompts")
     assert "question" in out[2]

@@ -64,6 +64,11 @@ class DiskCache:
                 self._db.rollback()
                 raise CacheWriteError(f"response cache {self.path}: {exc}") from None
 
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM responses WHERE key = ?", (key,))
+            self._db.commit()
+
     def __len__(self) -> int:
         with self._lock:
             (count,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()

@@ -6,7 +6,6 @@ Exit status: 0 done; 2 bad input or settings (one line on stderr, no traceback);
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import time
@@ -51,12 +50,24 @@ SetOpt = Annotated[
 
 
 def build_settings(
-    settings_file: Path | None = None, backend: str | None = None, base_url: str | None = None,
-    model: str | None = None, api_key: str | None = None, sets: list[str] | None = None,
+    settings_file: Path | None = None,
+    backend: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    api_key: str | None = None,
+    sets: list[str] | None = None,
 ) -> Settings:
     """Flags beat the settings file, which beats the environment."""
-    every_role = {k: v for k, v in {"backend": backend, "base_url": base_url, "model": model,
-                                    "api_key": api_key}.items() if v is not None}
+    every_role = {
+        k: v
+        for k, v in {
+            "backend": backend,
+            "base_url": base_url,
+            "model": model,
+            "api_key": api_key,
+        }.items()
+        if v is not None
+    }
     overrides: dict[str, Any] = {role: dict(every_role) for role in ROLES} if every_role else {}
     for role, values in dotted_overrides(_parse_sets(sets or [])).items():
         if isinstance(values, dict) and isinstance(overrides.get(role), dict):
@@ -88,15 +99,20 @@ def _root(
         console.print(f"interviewer {__version__}")
         raise typer.Exit()
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
         handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
     )
 
 
 @app.command()
 def backends(
-    settings_file: SettingsFile = None, backend: BackendOpt = None, base_url: BaseUrlOpt = None,
-    model: ModelOpt = None, api_key: ApiKeyOpt = None, sets: SetOpt = None,
+    settings_file: SettingsFile = None,
+    backend: BackendOpt = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    api_key: ApiKeyOpt = None,
+    sets: SetOpt = None,
 ) -> None:
     """Show each configured backend: what it is, does it answer, does it return logprobs."""
     settings = build_settings(settings_file, backend, base_url, model, api_key, sets)
@@ -104,8 +120,9 @@ def backends(
     failed = [r for r in results if r.error]
     if failed:
         first = failed[0]
-        raise EndpointUnreachable(first.endpoint.base_url,
-                                  f"{first.error} (roles: {', '.join(first.roles)})")
+        raise EndpointUnreachable(
+            first.endpoint.base_url, f"{first.error} (roles: {', '.join(first.roles)})"
+        )
     from interviewer.views import backends_table
 
     console.print(backends_table(results))
@@ -113,26 +130,119 @@ def backends(
 
 @app.command()
 def demo(
-    settings_file: SettingsFile = None, backend: BackendOpt = None, base_url: BaseUrlOpt = None,
-    model: ModelOpt = None, api_key: ApiKeyOpt = None, sets: SetOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", file_okay=False, help="Where to write the run (default: runs/demo-<time>)."
+        ),
+    ] = None,
+    interviews: Annotated[
+        int, typer.Option("--interviews", min=0, help="Deep-binding interviews to run.")
+    ] = 2,
+    backstories: Annotated[
+        int, typer.Option("--backstories", min=0, help="Anthology backstories to collect.")
+    ] = 2,
+    settings_file: SettingsFile = None,
+    backend: BackendOpt = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    api_key: ApiKeyOpt = None,
+    sets: SetOpt = None,
 ) -> None:
-    """The main job, end to end, on the default (embedded) backend.
+    """The main job, end to end, on the default (embedded) backend, in a few minutes.
 
-    Until the interview graph lands this is a smoke run: start the model, complete a
-    backstory, score a multiple-choice question by next-token logprobs.
+    Interviews a few personas, collects a few Anthology backstories, shows a transcript,
+    and asks every persona a survey question scored by next-token logprobs.
     """
-    from interviewer.pool import ModelPool
-    from interviewer.smoke import smoke
-    from interviewer.views import smoke_panel
+    import datetime as dt
+
+    from interviewer.demo import run_demo
+    from interviewer.views import demo_report
 
     settings = build_settings(settings_file, backend, base_url, model, api_key, sets)
+    target = out or Path("runs") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
     started = time.perf_counter()
-    with console.status("starting the model…"), ModelPool(
-        settings, roles=("persona", "respondent")
-    ) as pool:
-        loaded = time.perf_counter() - started
-        result = asyncio.run(smoke(pool))
-    console.print(smoke_panel(result, loaded, time.perf_counter() - started))
+    result = run_demo(settings, target, interviews, backstories, console)
+    console.print(demo_report(result, time.perf_counter() - started))
+
+
+@app.command()
+def interview(
+    n: Annotated[int, typer.Option("--n", min=1, help="How many personas.")] = 2,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Run directory (default: personas/run-<time>).", file_okay=False
+        ),
+    ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="interview (deep binding, AVP "
+            "questions + critic) or anthology (one open question).",
+        ),
+    ] = "interview",
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Finish the missing personas of an existing run directory."),
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency", min=1, help="Interviews in flight (default: persona.concurrency)."
+        ),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="I/N: make only every N-th "
+            "persona starting at I (for several machines on shared storage).",
+        ),
+    ] = None,
+    seed_texts: Annotated[
+        Path | None,
+        typer.Option(
+            "--seed-texts",
+            dir_okay=False,
+            help="Text file, one steering description per line "
+            "(e.g. 'a retired nurse in Ohio'); off by default.",
+        ),
+    ] = None,
+    target_words: Annotated[
+        int | None,
+        typer.Option(
+            "--target-words", min=50, help="Words per persona (default 2,500; 600 embedded)."
+        ),
+    ] = None,
+    settings_file: SettingsFile = None,
+    backend: BackendOpt = None,
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    api_key: ApiKeyOpt = None,
+    sets: SetOpt = None,
+) -> None:
+    """Interview N personas into DIR: one JSON file each, resumable."""
+    from interviewer.interview.cli_run import run_interview_command
+
+    if method not in ("interview", "anthology"):
+        raise UserInputError(f"--method {method!r}: expected interview or anthology")
+    extra = [f"interview.target_words={target_words}"] if target_words else []
+    settings = build_settings(
+        settings_file, backend, base_url, model, api_key, [*(sets or []), *extra]
+    )
+    run_interview_command(
+        settings,
+        console,
+        n=n,
+        out=out,
+        method=method,
+        resume=resume,
+        concurrency=concurrency,
+        shard=shard,
+        seed_texts=seed_texts,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

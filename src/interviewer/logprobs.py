@@ -25,8 +25,10 @@ def top_logprobs_by_position(raw: Mapping[str, Any] | None) -> list[dict[str, fl
         return []
     content = raw.get("content")
     if content:
-        return [_merge((alt["token"], alt["logprob"]) for alt in pos.get("top_logprobs") or [])
-                for pos in content]
+        return [
+            _merge((alt["token"], alt["logprob"]) for alt in pos.get("top_logprobs") or [])
+            for pos in content
+        ]
     legacy = raw.get("top_logprobs")
     if legacy:
         return [_merge((dict(pos or {})).items()) for pos in legacy]
@@ -67,6 +69,4 @@ def option_distribution(top: Mapping[str, float], letters: Sequence[str]) -> Opt
     if total <= 0.0:
         shown = ", ".join(repr(t) for t in list(top)[:5])
         raise ModelOutputError(f"no option letter among the top logprobs ({shown})")
-    return OptionScores(
-        probs=tuple(mass[letter] / total for letter in letters), letter_mass=total
-    )
+    return OptionScores(probs=tuple(mass[letter] / total for letter in letters), letter_mass=total)

@@ -14,7 +14,7 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -60,6 +60,14 @@ class Completion:
     cached: bool = False
 
 
+@dataclass(frozen=True)
+class Parsed(Generic[S]):
+    """A structured reply and the completion it came from (for usage accounting)."""
+
+    value: S
+    completion: Completion
+
+
 @dataclass
 class Usage:
     """Counters per model (per role), for run stats and benchmarks."""
@@ -91,7 +99,11 @@ class Model(ABC):
     """A role's model. Subclasses implement ``_generate``; everything else is here."""
 
     def __init__(
-        self, role: str, identity: str, endpoint: str, defaults: RoleSettings,
+        self,
+        role: str,
+        identity: str,
+        endpoint: str,
+        defaults: RoleSettings,
         context: ModelContext | None = None,
     ) -> None:
         self.role = role
@@ -105,6 +117,10 @@ class Model(ABC):
     @abstractmethod
     async def _generate(self, request: Request) -> Completion:
         """One call to the provider; raise provider errors for the retry policy."""
+
+    def request_variant(self) -> str:
+        """How this provider shapes requests beyond ``Request``; part of the cache key."""
+        return ""
 
     def request(self, prompt: str, **overrides: Any) -> Request:
         """A request with this role's sampling defaults, ``overrides`` on top."""
@@ -130,7 +146,10 @@ class Model(ABC):
     async def score_options(self, prompt: str, letters: str) -> OptionScores:
         """Distribution over option ``letters`` from the next token's logprobs."""
         request = self.request(
-            prompt, max_tokens=1, temperature=0.0, seed=None,
+            prompt,
+            max_tokens=1,
+            temperature=0.0,
+            seed=None,
             top_logprobs=self.defaults.top_logprobs or 20,
         )
         completion = await self.complete(request)
@@ -138,17 +157,27 @@ class Model(ABC):
             raise ModelOutputError(f"{self.endpoint}: the {self.role} model returned no logprobs")
         return option_distribution(completion.top_logprobs[0], letters)
 
-    async def structured(self, prompt: str, schema: type[S], **overrides: Any) -> S:
-        """Output constrained to ``schema`` (where the backend can) and validated by it."""
+    async def structured(self, prompt: str, schema: type[S], **overrides: Any) -> Parsed[S]:
+        """Output constrained to ``schema`` (where the backend can) and validated by it.
+
+        Give string fields a ``max_length``: a small model otherwise rambles inside a
+        string until the token budget cuts the JSON short.
+        """
         request = self.request(prompt, json_schema=schema_json(schema), **overrides)
         completion = await self.complete(request)
         try:
-            return schema.model_validate_json(completion.text)
+            return Parsed(schema.model_validate_json(completion.text), completion)
         except ValidationError:
+            self._forget(request)  # a retry after a fix must not be served this reply
             snippet = " ".join(completion.text.split())[:120]
+            cut = (
+                f" (cut off at max_tokens={request.max_tokens})"
+                if completion.finish_reason == "length"
+                else ""
+            )
             raise ModelOutputError(
-                f"{self.endpoint}: the {self.role} model gave no valid {schema.__name__}: "
-                f"{snippet!r}"
+                f"{self.endpoint}: the {self.role} model gave no valid {schema.__name__}"
+                f"{cut}: {snippet!r}"
             ) from None
 
     async def _call(self, request: Request) -> Completion:
@@ -164,7 +193,12 @@ class Model(ABC):
     def _cache_key(self, request: Request) -> str | None:
         if self.context.cache is None or not request.deterministic:
             return None
-        return cache_key(self.identity, asdict(request))
+        return cache_key(f"{self.identity}|{self.request_variant()}", asdict(request))
+
+    def _forget(self, request: Request) -> None:
+        key = self._cache_key(request)
+        if key is not None and self.context.cache is not None:
+            self.context.cache.delete(key)
 
     def _cached(self, key: str | None) -> Completion | None:
         if key is None or self.context.cache is None:

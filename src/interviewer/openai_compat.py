@@ -21,8 +21,12 @@ class OpenAICompatibleModel(Model):
     """A base-model completion endpoint. One client per model, reused for every call."""
 
     def __init__(
-        self, role: str, endpoint: Endpoint, defaults: RoleSettings,
-        context: ModelContext | None = None, structured: StructuredStyle | None = None,
+        self,
+        role: str,
+        endpoint: Endpoint,
+        defaults: RoleSettings,
+        context: ModelContext | None = None,
+        structured: StructuredStyle | None = None,
     ) -> None:
         super().__init__(role, endpoint.identity, endpoint.base_url, defaults, context)
         self.target = endpoint
@@ -42,6 +46,10 @@ class OpenAICompatibleModel(Model):
             # langchain indexes into the parsed body; a body of the wrong shape lands here.
             raise MalformedResponse(f"{self.endpoint}: response of unexpected shape") from exc
         return _completion(result)
+
+    def request_variant(self) -> str:
+        # Bump the suffix whenever structured_body changes what it sends.
+        return f"structured={self.structured_style}/v2"
 
     def _params(self, request: Request) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -79,11 +87,17 @@ def structured_body(style: StructuredStyle, schema: str | None) -> dict[str, Any
         return {}
     body = json.loads(schema)
     if style == "json_schema":  # llama.cpp
-        return {"json_schema": body}
+        # Compact JSON: with flexible whitespace, small models loop on newlines inside
+        # the object until max_tokens cuts it. Grammars without llguidance ignore the key.
+        return {"json_schema": {**body, "x-guidance": {"whitespace_flexible": False}}}
     if style == "structured_outputs":  # vLLM >= 0.10
         return {"structured_outputs": {"json": body}}
-    return {"response_format": {"type": "json_schema",
-                                "json_schema": {"name": "output", "schema": body}}}
+    return {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "output", "schema": body},
+        }
+    }
 
 
 def _completion(result: Any) -> Completion:

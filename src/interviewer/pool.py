@@ -37,7 +37,9 @@ class ModelPool:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None,
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()
@@ -70,7 +72,8 @@ class ModelPool:
                 backend = make_backend(self.settings, role)
                 self._backends[key] = (backend, backend.start())
                 contexts[key] = ModelContext(
-                    retry=self.settings.retry, cache=self._cache,
+                    retry=self.settings.retry,
+                    cache=self._cache,
                     limiter=asyncio.Semaphore(self._limit(key)),
                 )
             self.endpoints[role] = self._backends[key][1]
@@ -82,6 +85,7 @@ class ModelPool:
         return OpenAICompatibleModel(role, endpoint, settings, context, style)
 
     def _limit(self, key: Hashable) -> int:
-        sharing = [self.settings.role(r) for r in self.roles
-                   if backend_key(self.settings.role(r)) == key]
+        sharing = [
+            self.settings.role(r) for r in self.roles if backend_key(self.settings.role(r)) == key
+        ]
         return max(role.concurrency for role in sharing)

@@ -30,9 +30,10 @@ def probe_pool(settings: Settings) -> list[ProbeResult]:
     """Start (or reach) every configured backend and probe each endpoint once."""
     # A probe must answer fast: two attempts, short timeouts, never the cache.
     quick = settings.model_copy(
-        update={"cache": False,
-                "retry": RetrySettings(attempts=2, initial_wait_s=0.2, max_wait_s=1,
-                                       max_total_s=8)},
+        update={
+            "cache": False,
+            "retry": RetrySettings(attempts=2, initial_wait_s=0.2, max_wait_s=1, max_total_s=8),
+        },
     )
     for role in ROLES:
         quick.role(role).timeout_s = min(quick.role(role).timeout_s, 8.0)
@@ -52,9 +53,16 @@ async def _probe(pool: ModelPool, endpoint: Endpoint, roles: list[RoleName]) -> 
     try:
         completion = await model.complete(request)
     except InterviewerError as exc:
-        return ProbeResult(endpoint, tuple(roles), time.perf_counter() - started,
-                           error=str(exc).removeprefix(f"{endpoint.base_url}: "))
+        return ProbeResult(
+            endpoint,
+            tuple(roles),
+            time.perf_counter() - started,
+            error=str(exc).removeprefix(f"{endpoint.base_url}: "),
+        )
     return ProbeResult(
-        endpoint, tuple(roles), time.perf_counter() - started, token=completion.text,
+        endpoint,
+        tuple(roles),
+        time.perf_counter() - started,
+        token=completion.text,
         logprobs=bool(completion.top_logprobs and completion.top_logprobs[0]),
     )

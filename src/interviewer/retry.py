@@ -106,9 +106,7 @@ async def call_with_retry(
 
 
 def _gave_up(endpoint: str, attempts: int, last: BaseException | None) -> EndpointError:
-    if isinstance(last, openai.APIConnectionError) and not isinstance(
-        last, openai.APITimeoutError
-    ):
+    if isinstance(last, openai.APIConnectionError) and not isinstance(last, openai.APITimeoutError):
         return EndpointUnreachable(endpoint, f"cannot connect after {attempts} attempt(s)")
     return EndpointError(endpoint, f"gave up after {attempts} attempt(s): {_short(last)}")
 

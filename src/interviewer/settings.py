@@ -60,17 +60,18 @@ class RoleSettings(_Strict):
 
 class InterviewerRole(RoleSettings):
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
-    max_tokens: int = Field(default=96, ge=1)
+    max_tokens: int = Field(default=160, ge=1)
 
 
 class PersonaRole(RoleSettings):
     temperature: float = Field(default=1.0, ge=0.0, le=2.0)
-    max_tokens: int = Field(default=320, ge=1)
+    max_tokens: int = Field(default=512, ge=1)
+    """Cap per answer; the interview's word target sets the actual budget below it."""
 
 
 class CriticRole(RoleSettings):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
-    max_tokens: int = Field(default=160, ge=1)
+    max_tokens: int = Field(default=256, ge=1)
 
 
 class RespondentRole(RoleSettings):
@@ -110,6 +111,31 @@ class RetrySettings(_Strict):
     max_total_s: float = Field(default=600.0, gt=0)
 
 
+class InterviewSettings(_Strict):
+    """How an interview runs (see ``interviewer/interview``)."""
+
+    target_words: int | None = Field(default=None, ge=50)
+    """Words the persona should say in all. None: 2,500 (the deep-binding paper's
+    average) on vllm/openai, 600 on the embedded CPU model so a laptop run takes minutes."""
+    max_followups: int = Field(default=1, ge=0)
+    """Follow-up probes the interviewer may ask per AVP question."""
+    max_repairs: int = Field(default=2, ge=0)
+    """Resamples of an answer the critic flags before keeping it as flagged."""
+    critic: bool = True
+    """Check each answer against everything said before (off: the H3 ablation)."""
+    final_check: bool = True
+    """A whole-transcript consistency pass at the end."""
+    anthology_tokens: int = Field(default=470, ge=16)
+    """Length of an Anthology backstory (the paper's average is ~470 tokens)."""
+    questions: int = Field(default=10, ge=1, le=10)
+    """How many AVP questions to ask, in order (the H2 depth ablation cuts this)."""
+
+    def words_target(self, backend: str) -> int:
+        if self.target_words is not None:
+            return self.target_words
+        return 600 if backend == "embedded" else 2500
+
+
 class Settings(BaseSettings):
     """Everything a run can be told. Validated on construction and on assignment."""
 
@@ -127,6 +153,7 @@ class Settings(BaseSettings):
     embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
     vllm: VLLMSettings = Field(default_factory=VLLMSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    interview: InterviewSettings = Field(default_factory=InterviewSettings)
     cache_dir: Path = Field(default_factory=default_cache_dir)
     """Assembled model file, LLM response cache, backend logs."""
     cache: bool = True
@@ -137,9 +164,7 @@ class Settings(BaseSettings):
         return role
 
 
-def load_settings(
-    path: Path | None = None, overrides: Mapping[str, Any] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Settings from defaults < environment < ``path`` (YAML) < ``overrides``."""
     explicit = _deep_merge(_read_file(path) if path else {}, dict(overrides or {}))
     try:

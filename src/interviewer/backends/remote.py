@@ -17,8 +17,12 @@ class RemoteBackend(Backend):
     kind = "openai"
 
     def __init__(
-        self, model: str | None, base_url: str | None, api_key: str,
-        structured: StructuredStyle = "none", role: str = "persona",
+        self,
+        model: str | None,
+        base_url: str | None,
+        api_key: str,
+        structured: StructuredStyle = "none",
+        role: str = "persona",
     ) -> None:
         self.model = model
         self.base_url = base_url or OPENAI_URL
@@ -30,10 +34,12 @@ class RemoteBackend(Backend):
         if not self.model:
             self.model = served_model(self.base_url, self.api_key, self.role)
         return Endpoint(
-            base_url=self.base_url, model=self.model,
+            base_url=self.base_url,
+            model=self.model,
             # The same model name at two providers can be different weights.
             identity=f"openai:{self.base_url}:{self.model}",
-            structured=self.structured, api_key=self.api_key,
+            structured=self.structured,
+            api_key=self.api_key,
             label=f"OpenAI-compatible API, {self.model}",
         )
 
@@ -45,7 +51,8 @@ def served_model(base_url: str, api_key: str, role: str, timeout_s: float = 8.0)
     """The first model a server lists at ``/v1/models``, for attaching without a name."""
     try:
         response = httpx.get(
-            f"{base_url.rstrip('/')}/models", timeout=timeout_s,
+            f"{base_url.rstrip('/')}/models",
+            timeout=timeout_s,
             headers={"Authorization": f"Bearer {api_key}"},
         )
     except httpx.HTTPError as exc:

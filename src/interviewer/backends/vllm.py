@@ -25,8 +25,13 @@ class VLLMBackend(Backend):
     kind = "vllm"
 
     def __init__(
-        self, model: str | None, base_url: str | None, settings: VLLMSettings,
-        log_dir: Path, api_key: str = "EMPTY", role: str = "persona",
+        self,
+        model: str | None,
+        base_url: str | None,
+        settings: VLLMSettings,
+        log_dir: Path,
+        api_key: str = "EMPTY",
+        role: str = "persona",
     ) -> None:
         self.model = model
         self.base_url = base_url
@@ -46,8 +51,11 @@ class VLLMBackend(Backend):
         if self.base_url and not is_healthy(url, timeout_s=10):
             raise BackendStartError(f"no healthy vLLM server at {url} (GET /health failed)")
         return Endpoint(
-            base_url=url, model=self.model, identity=f"vllm:{self.model}",
-            structured="structured_outputs", api_key=self.api_key,
+            base_url=url,
+            model=self.model,
+            identity=f"vllm:{self.model}",
+            structured="structured_outputs",
+            api_key=self.api_key,
             label=f"vLLM {'attached' if self.base_url else 'started'}, {self.model}",
         )
 
@@ -67,8 +75,14 @@ class VLLMBackend(Backend):
     def command(self, port: int) -> list[str]:
         assert self.model
         return [
-            *self.settings.command, self.model, "--enable-prefix-caching",
-            "--host", self.settings.host, "--port", str(port), *self.settings.extra_args,
+            *self.settings.command,
+            self.model,
+            "--enable-prefix-caching",
+            "--host",
+            self.settings.host,
+            "--port",
+            str(port),
+            *self.settings.extra_args,
         ]
 
     def _spawn(self) -> str:

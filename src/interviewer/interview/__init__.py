@@ -1,0 +1,1 @@
+"""The interview graph: an interviewer agent, a persona model and a critic."""

@@ -1,0 +1,92 @@
+"""``interviewer interview``: settings in, a run directory of persona files out."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+from rich.console import Console
+
+from interviewer.errors import UserInputError
+from interviewer.interview.context import InterviewContext
+from interviewer.interview.runner import RunPlan, RunSummary, parse_shard, run_interviews
+from interviewer.interview.state import Method
+from interviewer.pool import ModelPool
+from interviewer.progress import RunProgress
+from interviewer.settings import Settings
+
+
+def run_interview_command(
+    settings: Settings,
+    console: Console,
+    *,
+    n: int,
+    out: Path | None,
+    method: str,
+    resume: bool,
+    concurrency: int | None,
+    shard: str | None,
+    seed_texts: Path | None,
+) -> RunSummary:
+    plan = RunPlan(
+        out=out or default_out_dir(),
+        n=n,
+        method=method,  # type: ignore[arg-type]
+        concurrency=concurrency or settings.persona.concurrency,
+        resume=resume,
+        shard=parse_shard(shard) if shard else None,
+        seed_texts=read_seed_texts(seed_texts),
+        base_seed=settings.persona.seed or 0,
+    )
+    with (
+        console.status("starting the models…"),
+        ModelPool(settings, roles=("interviewer", "persona", "critic")) as pool,
+    ):
+        console.status("").stop()
+        summary = _run(plan, settings, pool, console)
+    console.print(
+        f"[bold]{summary.done}[/] made, [red]{summary.failed}[/] failed, "
+        f"{summary.done_before} already there · {summary.tokens:,} tokens in "
+        f"{summary.seconds:.0f} s → {plan.out}"
+    )
+    if summary.failed:
+        console.print(f"reasons are in {plan.out / 'failed'}; --resume tries them again")
+    return summary
+
+
+def _run(plan: RunPlan, settings: Settings, pool: ModelPool, console: Console) -> RunSummary:
+    backend = settings.persona.backend
+    ctx = InterviewContext(
+        interviewer=pool.model("interviewer"),
+        persona=pool.model("persona"),
+        critic=pool.model("critic"),
+        settings=settings.interview,
+        words_target=settings.interview.words_target(backend),
+    )
+    dump = settings.model_dump(mode="json")
+    label = "interviews" if plan.method == "interview" else "backstories"
+    with RunProgress(label, console) as bar:
+        return asyncio.run(run_interviews(plan, ctx, dump, bar.start, bar.result))
+
+
+def default_out_dir() -> Path:
+    return Path("personas") / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}"
+
+
+def read_seed_texts(path: Path | None) -> tuple[str, ...]:
+    if path is None:
+        return ()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserInputError(f"--seed-texts {path} does not exist") from None
+    except UnicodeDecodeError:
+        raise UserInputError(f"--seed-texts {path} is not UTF-8 text") from None
+    texts = tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    if not texts:
+        raise UserInputError(f"--seed-texts {path} has no lines")
+    return texts
+
+
+__all__ = ["Method", "run_interview_command"]

@@ -1,0 +1,91 @@
+"""What the interview nodes need at run time but never checkpoint: models and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import yaml
+
+from interviewer.model import Model
+from interviewer.paths import resource_dir
+from interviewer.prompts import PromptTemplate, load_prompt
+from interviewer.settings import InterviewSettings
+
+PROMPT_NAMES = (
+    "interview/preamble",
+    "interview/anthology",
+    "interview/followup",
+    "interview/critic",
+    "interview/final_check",
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class InterviewContext:
+    """Run-scoped context handed to every node (LangGraph's ``Runtime.context``)."""
+
+    interviewer: Model
+    persona: Model
+    critic: Model
+    settings: InterviewSettings = field(default_factory=InterviewSettings)
+    words_target: int = 2500
+    """Words the persona should say over the whole interview."""
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return avp_questions()[: self.settings.questions]
+
+    def prompt(self, name: str) -> PromptTemplate:
+        return load_prompt(f"interview/{name}")
+
+
+_default: list[InterviewContext] = []
+
+
+def resolve(context: InterviewContext | None) -> InterviewContext:
+    """The run's context; when a caller gives none (LangGraph Studio), the default
+    settings' models, started once for the life of the process."""
+    if context is not None:
+        return context
+    if not _default:
+        import atexit
+
+        from interviewer.pool import ModelPool
+        from interviewer.settings import load_settings
+
+        settings = load_settings()
+        pool = ModelPool(settings).__enter__()
+        atexit.register(pool.close)
+        _default.append(
+            InterviewContext(
+                interviewer=pool.model("interviewer"),
+                persona=pool.model("persona"),
+                critic=pool.model("critic"),
+                settings=settings.interview,
+                words_target=settings.interview.words_target(settings.persona.backend),
+            )
+        )
+    return _default[0]
+
+
+@cache
+def avp_questions() -> tuple[Question, ...]:
+    """The ten American Voices Project questions, in interview order."""
+    path = resource_dir("prompts") / "interview" / "avp_questions.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(Question(id=str(e["id"]), text=str(e["text"])) for e in entries)
+
+
+def prompt_versions() -> dict[str, str]:
+    """Template name -> content hash, for manifests and persona files."""
+    versions = {name: load_prompt(name).version for name in PROMPT_NAMES}
+    path = resource_dir("prompts") / "interview" / "avp_questions.yaml"
+    versions["interview/avp_questions"] = PromptTemplate("avp", path.read_text()).version
+    return versions

@@ -1,0 +1,265 @@
+"""Run many interviews concurrently, resumably, writing one persona file each.
+
+Every interview is a LangGraph thread (``thread_id`` = persona id) in a SQLite
+checkpointer inside the run directory, so Ctrl-C or ``kill -9`` loses at most the
+steps in flight, and ``--resume`` continues each unfinished interview where it stopped.
+Persona files are written atomically; a finished persona's checkpoints are deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.errors import GraphRecursionError
+from pydantic import ValidationError
+
+from interviewer import __version__
+from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
+from interviewer.interview.context import InterviewContext, prompt_versions
+from interviewer.interview.graph import build_interview_graph, step_limit
+from interviewer.interview.layout import words
+from interviewer.interview.state import InterviewInput, Method
+from interviewer.schemas import (
+    CriticVerdict,
+    FailedPersona,
+    FinalCheck,
+    Manifest,
+    Persona,
+    PersonaStats,
+    RoleCalls,
+    Turn,
+)
+from interviewer.storage import DiskFullError, atomic_write_model
+
+CHECKPOINTS = ".checkpoints.sqlite"
+OnResult = Callable[[str, bool, int], None]
+"""Called per persona: (persona id, succeeded, tokens generated)."""
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    out: Path
+    n: int
+    method: Method = "interview"
+    concurrency: int = 4
+    resume: bool = False
+    shard: tuple[int, int] | None = None
+    """(i, n): this process makes personas whose index % n == i."""
+    seed_texts: tuple[str, ...] = ()
+    base_seed: int = 0
+
+    def persona_ids(self) -> list[tuple[int, str]]:
+        index_of = range(self.n)
+        if self.shard:
+            index_of = range(self.shard[0], self.n, self.shard[1])
+        return [(i, persona_id(i)) for i in index_of]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    total: int
+    done_before: int
+    done: int
+    failed: int
+    seconds: float
+    tokens: int
+
+
+def persona_id(index: int) -> str:
+    return f"p{index:05d}"
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/8"`` -> (2, 8)."""
+    try:
+        i, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UserInputError(f"--shard {text!r}: expected I/N, e.g. 0/4") from None
+    if not 0 <= i < n:
+        raise UserInputError(f"--shard {text!r}: need 0 <= I < N")
+    return i, n
+
+
+async def run_interviews(
+    plan: RunPlan,
+    ctx: InterviewContext,
+    settings_dump: dict[str, Any],
+    on_start: Callable[[int, int], None] | None = None,
+    on_result: OnResult | None = None,
+) -> RunSummary:
+    """Make the plan's missing personas; returns counts. Raises only on run-wide faults."""
+    started = time.perf_counter()
+    manifest = _prepare(plan, ctx, settings_dump)
+    wanted = plan.persona_ids()
+    finished = completed_ids(plan.out)
+    todo = [(i, pid) for i, pid in wanted if pid not in finished]
+    if on_start:
+        on_start(len(wanted), len(wanted) - len(todo))
+    results: list[tuple[bool, int]] = []
+    async with AsyncSqliteSaver.from_conn_string(str(plan.out / CHECKPOINTS)) as saver:
+        graph = build_interview_graph(saver)
+        gate = asyncio.Semaphore(plan.concurrency)
+
+        async def one(index: int, pid: str) -> None:
+            async with gate:
+                ok, tokens = await _interview(graph, saver, plan, ctx, index, pid)
+            results.append((ok, tokens))
+            if on_result:
+                on_result(pid, ok, tokens)
+
+        await _gather_all([one(i, pid) for i, pid in todo])
+    done = sum(ok for ok, _ in results)
+    failed = len(results) - done
+    manifest.status = {
+        "total": len(wanted),
+        "done": len(completed_ids(plan.out) & {pid for _, pid in wanted}),
+        "failed": failed,
+    }
+    atomic_write_model(plan.out / "manifest.json", manifest)
+    return RunSummary(
+        len(wanted),
+        len(wanted) - len(todo),
+        done,
+        failed,
+        time.perf_counter() - started,
+        sum(t for _, t in results),
+    )
+
+
+def completed_ids(out: Path) -> set[str]:
+    """Persona ids with a valid file in ``out``."""
+    done = set()
+    for path in out.glob("p*.json"):
+        try:
+            Persona.model_validate_json(path.read_bytes())
+        except (ValidationError, OSError):
+            continue  # rewritten by this run
+        done.add(path.stem)
+    return done
+
+
+async def _gather_all(coros: list[Any]) -> None:
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def _interview(
+    graph: Any,
+    saver: AsyncSqliteSaver,
+    plan: RunPlan,
+    ctx: InterviewContext,
+    index: int,
+    pid: str,
+) -> tuple[bool, int]:
+    started = time.perf_counter()
+    config = {"configurable": {"thread_id": pid}, "recursion_limit": step_limit(ctx.settings)}
+    try:
+        snapshot = await graph.aget_state(config)
+        if snapshot.next:  # interrupted mid-interview: carry on from the checkpoint
+            values = await graph.ainvoke(None, config, context=ctx)
+        elif snapshot.values.get("done"):  # finished, but the file was never written
+            values = snapshot.values
+        else:
+            start = InterviewInput(
+                persona_id=pid,
+                seed=plan.base_seed + index,
+                method=plan.method,
+                seed_text=_seed_text(plan, index),
+            )
+            values = await graph.ainvoke(start, config, context=ctx)
+        persona = _persona(values, ctx, time.perf_counter() - started)
+    except (EndpointUnreachable, DiskFullError):
+        raise  # run-wide: every other persona would fail the same way
+    except (InterviewerError, GraphRecursionError, ValidationError) as exc:
+        reason = " ".join(str(exc).split())[:500] or type(exc).__name__
+        atomic_write_model(
+            plan.out / "failed" / f"{pid}.json", FailedPersona(id=pid, reason=reason)
+        )
+        return False, 0
+    atomic_write_model(plan.out / f"{pid}.json", persona)
+    (plan.out / "failed" / f"{pid}.json").unlink(missing_ok=True)
+    await saver.adelete_thread(pid)
+    return True, persona.stats.tokens
+
+
+def _seed_text(plan: RunPlan, index: int) -> str | None:
+    return plan.seed_texts[index % len(plan.seed_texts)] if plan.seed_texts else None
+
+
+def _persona(values: dict[str, Any], ctx: InterviewContext, seconds: float) -> Persona:
+    transcript = [Turn(**turn) for turn in values["transcript"]]
+    final = values.get("final_check")
+    usage = values.get("usage") or {}
+    return Persona(
+        id=values["persona_id"],
+        method=values["method"],
+        seed=values["seed"],
+        seed_text=values.get("seed_text"),
+        models=_models(ctx),
+        prompt_version=prompt_version(),
+        transcript=transcript,
+        critic=[CriticVerdict(**v) for v in values.get("verdicts") or []],
+        final_check=FinalCheck(**final) if final else None,
+        stats=PersonaStats(
+            words=sum(words(t.text) for t in transcript if t.role == "persona"),
+            tokens=int(values.get("tokens") or 0),
+            calls={role: RoleCalls(**counts) for role, counts in usage.items()},
+            seconds=round(seconds, 3),
+        ),
+    )
+
+
+def prompt_version() -> str:
+    """One hash over every interview prompt (the per-template hashes are in the manifest)."""
+    joined = "".join(f"{k}={v};" for k, v in sorted(prompt_versions().items()))
+    return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+
+def _models(ctx: InterviewContext) -> dict[str, str]:
+    return {m.role: m.identity for m in (ctx.interviewer, ctx.persona, ctx.critic)}
+
+
+def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]) -> Manifest:
+    path = plan.out / "manifest.json"
+    if path.exists():
+        if not plan.resume:
+            raise UserInputError(
+                f"{plan.out} already holds a run; "
+                "pass --resume to finish it or choose another --out"
+            )
+        try:
+            previous = Manifest.model_validate_json(path.read_bytes())
+        except ValidationError:
+            raise UserInputError(f"{path}: not a valid run manifest") from None
+        if previous.method != plan.method:
+            raise UserInputError(
+                f"{plan.out} holds a --method {previous.method} run, not {plan.method}"
+            )
+    elif plan.out.exists() and any(plan.out.glob("*.json")):
+        raise UserInputError(f"{plan.out} holds JSON files but no manifest.json; not a run dir")
+    manifest = Manifest(
+        package_version=__version__,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        method=plan.method,
+        n=plan.n,
+        shard=f"{plan.shard[0]}/{plan.shard[1]}" if plan.shard else None,
+        settings=settings_dump,
+        prompts=prompt_versions(),
+        models=_models(ctx),
+    )
+    atomic_write_model(path, manifest)
+    return manifest

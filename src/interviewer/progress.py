@@ -1,0 +1,61 @@
+"""A rich progress bar for long runs: done / failed / tokens per second."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+class RunProgress:
+    """``with RunProgress("interviews") as bar: bar.start(total, done); bar.result(ok, tokens)``."""
+
+    def __init__(self, label: str, console: Console | None = None) -> None:
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[red]{task.fields[failed]} failed"),
+            TextColumn("{task.fields[rate]} tok/s"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self._label = label
+        self._task: TaskID | None = None
+        self._tokens = 0
+        self._failed = 0
+        self._since = time.perf_counter()
+
+    def __enter__(self) -> RunProgress:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.__exit__(kind, exc, tb)
+
+    def start(self, total: int, already_done: int) -> None:
+        self._since = time.perf_counter()
+        self._task = self._progress.add_task(
+            self._label, total=total, completed=already_done, failed=0, rate="–"
+        )
+
+    def result(self, _item: str, ok: bool, tokens: int) -> None:
+        assert self._task is not None
+        self._tokens += tokens
+        self._failed += not ok
+        rate = self._tokens / max(time.perf_counter() - self._since, 1e-9)
+        self._progress.update(self._task, advance=1, failed=self._failed, rate=f"{rate:,.0f}")
