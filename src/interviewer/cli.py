@@ -6,11 +6,14 @@ Exit status: 0 done; 2 bad input or settings (one line on stderr, no traceback);
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 import yaml
@@ -90,6 +93,36 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
     return parsed
 
 
+_SETTINGS_PARAMS = (
+    ("settings_file", SettingsFile),
+    ("backend", BackendOpt),
+    ("base_url", BaseUrlOpt),
+    ("model", ModelOpt),
+    ("api_key", ApiKeyOpt),
+    ("sets", SetOpt),
+)
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def with_settings(command: F) -> F:
+    """Give a command the shared settings flags and call it with the built ``settings``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "settings"]
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hint)
+        for name, hint in _SETTINGS_PARAMS
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        flags = {name: kwargs.pop(name) for name, _ in _SETTINGS_PARAMS}
+        command(*args, settings=build_settings(**flags), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *shared]}
+    return wrapper  # type: ignore[return-value]
+
+
 @app.callback()
 def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
@@ -106,16 +139,9 @@ def _root(
 
 
 @app.command()
-def backends(
-    settings_file: SettingsFile = None,
-    backend: BackendOpt = None,
-    base_url: BaseUrlOpt = None,
-    model: ModelOpt = None,
-    api_key: ApiKeyOpt = None,
-    sets: SetOpt = None,
-) -> None:
+@with_settings
+def backends(settings: Settings) -> None:
     """Show each configured backend: what it is, does it answer, does it return logprobs."""
-    settings = build_settings(settings_file, backend, base_url, model, api_key, sets)
     results = probe_pool(settings)
     failed = [r for r in results if r.error]
     if failed:
@@ -129,6 +155,7 @@ def backends(
 
 
 @app.command()
+@with_settings
 def demo(
     out: Annotated[
         Path | None,
@@ -142,12 +169,8 @@ def demo(
     backstories: Annotated[
         int, typer.Option("--backstories", min=0, help="Anthology backstories to collect.")
     ] = 2,
-    settings_file: SettingsFile = None,
-    backend: BackendOpt = None,
-    base_url: BaseUrlOpt = None,
-    model: ModelOpt = None,
-    api_key: ApiKeyOpt = None,
-    sets: SetOpt = None,
+    *,
+    settings: Settings,
 ) -> None:
     """The main job, end to end, on the default (embedded) backend, in a few minutes.
 
@@ -159,7 +182,6 @@ def demo(
     from interviewer.demo import run_demo
     from interviewer.views import demo_report
 
-    settings = build_settings(settings_file, backend, base_url, model, api_key, sets)
     target = out or Path("runs") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
     started = time.perf_counter()
     result = run_demo(settings, target, interviews, backstories, console)
@@ -167,6 +189,7 @@ def demo(
 
 
 @app.command()
+@with_settings
 def interview(
     n: Annotated[int, typer.Option("--n", min=1, help="How many personas.")] = 2,
     out: Annotated[
@@ -216,22 +239,14 @@ def interview(
             "--target-words", min=50, help="Words per persona (default 2,500; 600 embedded)."
         ),
     ] = None,
-    settings_file: SettingsFile = None,
-    backend: BackendOpt = None,
-    base_url: BaseUrlOpt = None,
-    model: ModelOpt = None,
-    api_key: ApiKeyOpt = None,
-    sets: SetOpt = None,
+    *,
+    settings: Settings,
 ) -> None:
     """Interview N personas into DIR: one JSON file each, resumable."""
     from interviewer.interview.cli_run import run_interview_command
 
-    if method not in ("interview", "anthology"):
-        raise UserInputError(f"--method {method!r}: expected interview or anthology")
-    extra = [f"interview.target_words={target_words}"] if target_words else []
-    settings = build_settings(
-        settings_file, backend, base_url, model, api_key, [*(sets or []), *extra]
-    )
+    if target_words is not None:
+        settings.interview.target_words = target_words
     run_interview_command(
         settings,
         console,

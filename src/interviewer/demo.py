@@ -11,8 +11,11 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.console import Console
+
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, RunSummary, run_interviews
+from interviewer.interview.state import Method
 from interviewer.logprobs import OptionScores
 from interviewer.model import Model
 from interviewer.pool import ModelPool
@@ -44,7 +47,7 @@ def question_prompt(persona: Persona) -> str:
 
 
 def run_demo(
-    settings: Settings, out: Path, interviews: int, backstories: int, console: object = None
+    settings: Settings, out: Path, interviews: int, backstories: int, console: Console | None = None
 ) -> DemoResult:
     with ModelPool(settings) as pool:
         return asyncio.run(_demo(settings, pool, out, interviews, backstories, console))
@@ -56,7 +59,7 @@ async def _demo(
     out: Path,
     interviews: int,
     backstories: int,
-    console: object,
+    console: Console | None,
 ) -> DemoResult:
     ctx = InterviewContext(
         interviewer=pool.model("interviewer"),
@@ -67,11 +70,12 @@ async def _demo(
     )
     dump = settings.model_dump(mode="json")
     runs: dict[str, RunSummary] = {}
-    for method, n in (("interview", interviews), ("anthology", backstories)):
+    sizes: tuple[tuple[Method, int], ...] = (("interview", interviews), ("anthology", backstories))
+    for method, n in sizes:
         if n == 0:
             continue
-        plan = RunPlan(out=out / method, n=n, method=method, concurrency=2)  # type: ignore[arg-type]
-        with RunProgress(f"{method:>10}", console) as bar:  # type: ignore[arg-type]
+        plan = RunPlan(out=out / method, n=n, method=method, concurrency=2)
+        with RunProgress(f"{method:>10}", console) as bar:
             runs[method] = await run_interviews(plan, ctx, dump, bar.start, bar.result)
     personas = [
         Persona.model_validate_json(path.read_bytes())

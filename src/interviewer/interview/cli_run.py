@@ -32,7 +32,7 @@ def run_interview_command(
     plan = RunPlan(
         out=out or default_out_dir(),
         n=n,
-        method=method,  # type: ignore[arg-type]
+        method=as_method(method),
         concurrency=concurrency or settings.persona.concurrency,
         resume=resume,
         shard=parse_shard(shard) if shard else None,
@@ -68,6 +68,14 @@ def _run(plan: RunPlan, settings: Settings, pool: ModelPool, console: Console) -
     label = "interviews" if plan.method == "interview" else "backstories"
     with RunProgress(label, console) as bar:
         return asyncio.run(run_interviews(plan, ctx, dump, bar.start, bar.result))
+
+
+def as_method(text: str) -> Method:
+    if text == "interview":
+        return "interview"
+    if text == "anthology":
+        return "anthology"
+    raise UserInputError(f"--method {text!r}: expected interview or anthology")
 
 
 def default_out_dir() -> Path:
