@@ -20,7 +20,8 @@ demo: $(STAMP)
 	$(BIN)/interviewer demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests graphs bench
+	$(BIN)/ruff check src tests graphs bench evals/scripts
+	$(BIN)/ruff format --check src tests graphs bench evals/scripts
 	$(BIN)/mypy
 
 test: lint

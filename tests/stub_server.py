@@ -82,6 +82,10 @@ def auto_text(body: dict[str, Any], count: int) -> str:
     schema = body.get("json_schema") or (body.get("structured_outputs") or {}).get("json")
     if schema:
         return json.dumps(value_for(schema))
+    prompt = body.get("prompt", "")
+    prompt = prompt[0] if isinstance(prompt, list) else prompt  # clients send a batch
+    if str(prompt).endswith("Answer:"):
+        return " AB"[1 + count % 2]  # a survey item: alternate A and B
     return f" I grew up in Dayton, Ohio, and this is answer {count}. I still live there."
 
 

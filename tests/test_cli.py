@@ -11,7 +11,7 @@ import pytest
 
 from tests.stub_server import running_stub
 
-COMMANDS = ["backends", "demo", "interview"]
+COMMANDS = ["backends", "demo", "interview", "validate", "survey", "demographics", "match"]
 
 
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

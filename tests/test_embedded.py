@@ -126,3 +126,37 @@ def test_cli_demo_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "letter mass" in result.stdout
     assert "interview/p00000" in result.stdout and "anthology/p00000" in result.stdout
+
+
+def test_cli_demographics_then_w110_survey(tmp_path: Path) -> None:
+    import shutil
+
+    from interviewer.paths import resource_dir
+    from interviewer.personas import load_personas
+    from interviewer.survey.responses import read_responses
+
+    run = tmp_path / "run"
+    samples = resource_dir("personas") / "samples" / "embedded-gemma-270m" / "interview"
+    shutil.copytree(samples, run)
+    cli = [sys.executable, "-m", "interviewer"]
+    filled = subprocess.run(
+        [*cli, "demographics", str(run)], capture_output=True, text=True, timeout=600
+    )
+    assert filled.returncode == 0, filled.stderr
+    for persona in load_personas(run):
+        assert sum(persona.demographics["party"].values()) == pytest.approx(1.0, abs=1e-6)
+    out = tmp_path / "w110.jsonl"
+    questionnaire = resource_dir("evals") / "questionnaires" / "w110_hostility.yaml"
+    surveyed = subprocess.run(
+        [*cli, "survey", str(run), "-q", str(questionnaire), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert surveyed.returncode == 0, surveyed.stderr
+    lines = read_responses(out)
+    assert len(lines) == 2 * 10
+    for line in lines:
+        assert abs(sum(line.probs) - 1.0) <= 1e-6
+        assert 0.0 < line.letter_mass <= 1.0 and line.mode == "logprobs"
+    assert "mean letter mass" in surveyed.stdout

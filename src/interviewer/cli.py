@@ -22,8 +22,11 @@ from rich.logging import RichHandler
 
 from interviewer import __version__
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
+from interviewer.matching import METHODS as MATCH_METHODS
+from interviewer.matching import Method as MatchMethod
 from interviewer.probe import ProbeResult, probe_pool
 from interviewer.settings import ROLES, Settings, dotted_overrides, load_settings
+from interviewer.survey.conditioning import CONDITIONINGS, Conditioning
 
 app = typer.Typer(
     add_completion=False,
@@ -258,6 +261,218 @@ def interview(
         shard=shard,
         seed_texts=seed_texts,
     )
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Questionnaire YAML, settings YAML, "
+            "human-responses CSV, persona JSON, responses JSONL or a run directory."
+        ),
+    ],
+    questionnaire: Annotated[
+        Path | None,
+        typer.Option(
+            "--questionnaire",
+            dir_okay=False,
+            help="Check a human CSV's question columns against this.",
+        ),
+    ] = None,
+) -> None:
+    """Check files before a run: every problem, each naming the file, question and field."""
+    from interviewer.commands import validate_file
+
+    bad = 0
+    for path in files:
+        kind, problems = validate_file(path, questionnaire)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            bad += 1
+        else:
+            console.print(f"[green]ok[/] {path} ({kind})")
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+@with_settings
+def survey(
+    run_dir: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Personas' run directory (for --conditioning backstory).", file_okay=False
+        ),
+    ] = None,
+    questionnaire: Annotated[
+        Path, typer.Option("--questionnaire", "-q", dir_okay=False, help="Questionnaire YAML.")
+    ] = Path("questionnaire.yaml"),
+    out: Annotated[
+        Path, typer.Option("--out", dir_okay=False, help="Responses JSONL to write.")
+    ] = Path("responses.jsonl"),
+    conditioning: Annotated[
+        str,
+        typer.Option(
+            "--conditioning",
+            help="backstory (the persona's "
+            "transcript) or a demographic baseline: qa, bio, portray.",
+        ),
+    ] = "backstory",
+    humans: Annotated[
+        Path | None,
+        typer.Option(
+            "--humans",
+            dir_okay=False,
+            help="Human responses CSV: one profile per human for qa/bio/portray.",
+        ),
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish an existing --out.")] = False,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, help="Respondents in flight.")
+    ] = 8,
+    carry_answers: Annotated[
+        bool,
+        typer.Option(
+            "--carry-answers", help="Show each respondent its earlier answers (sequential survey)."
+        ),
+    ] = False,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            min=1,
+            help="Sampled answers per option order when the endpoint gives no logprobs.",
+        ),
+    ] = 20,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for drawn answers.")] = 0,
+    *,
+    settings: Settings,
+) -> None:
+    """Ask every respondent a questionnaire; write one JSONL line per respondent × question."""
+    from interviewer import commands
+
+    method = as_conditioning(conditioning)
+    respondents = commands.respondents_for(method, run_dir, humans)
+    summary = commands.survey(
+        settings,
+        console,
+        respondents,
+        questionnaire,
+        out,
+        method,
+        resume=resume,
+        concurrency=concurrency,
+        carry_answers=carry_answers,
+        samples=samples,
+        seed=seed,
+    )
+    console.print(
+        f"{summary.answered} answers from {summary.respondents - summary.skipped} "
+        f"respondents in {summary.seconds:.0f} s → {out}"
+    )
+    _report_letter_mass(out)
+    if summary.not_asked:
+        console.print(
+            f"[yellow]{summary.not_asked} respondent(s) not asked anything[/]: outside the "
+            "questionnaire's audience, or no Democrat/Republican party to fill {IN}/{OUT} "
+            "(run interviewer demographics on the personas first)"
+        )
+    if summary.failed:
+        for rid, reason in summary.failed.items():
+            console.print(f"[red]failed[/] {rid}: {reason}")
+        raise InterviewerError(
+            f"{len(summary.failed)} respondent(s) failed; --resume asks them again"
+        )
+
+
+@app.command()
+@with_settings
+def demographics(
+    run_dir: Annotated[Path, typer.Argument(help="Personas' run directory.", file_okay=False)],
+    force: Annotated[bool, typer.Option("--force", help="Ask again where filled.")] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1)] = 8,
+    samples: Annotated[int, typer.Option("--samples", min=1)] = 20,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    *,
+    settings: Settings,
+) -> None:
+    """Ask each persona the demographic questions; store a distribution per trait."""
+    from interviewer import commands
+
+    summary = commands.demographics(
+        settings, console, run_dir, force=force, concurrency=concurrency, samples=samples, seed=seed
+    )
+    console.print(f"{summary.filled} personas filled, {summary.skipped} already had demographics")
+    for pid, reason in summary.failed.items():
+        console.print(f"[red]failed[/] {pid}: {reason}")
+    if summary.failed:
+        raise InterviewerError(f"{len(summary.failed)} persona(s) failed; run the command again")
+
+
+@app.command(name="match")
+def match_command(
+    run_dir: Annotated[Path, typer.Argument(help="Personas' run directory.", file_okay=False)],
+    humans: Annotated[
+        Path, typer.Option("--humans", dir_okay=False, help="Human responses CSV.")
+    ] = Path("humans.csv"),
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="maxweight (one-to-one, exact), "
+            "greedy (best persona, reuse allowed) or random (seeded).",
+        ),
+    ] = "maxweight",
+    out: Annotated[Path, typer.Option("--out", dir_okay=False)] = Path("matches.csv"),
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    traits: Annotated[
+        str | None,
+        typer.Option(
+            "--traits",
+            help="Comma-separated traits (default: every canonical trait the human file has).",
+        ),
+    ] = None,
+) -> None:
+    """Match each human to a persona by demographics; write the pairs and log-weights."""
+    from interviewer.commands import match_run
+
+    names = [t.strip() for t in traits.split(",")] if traits else None
+    result = match_run(run_dir, humans, as_match_method(method), out, seed, names)
+    console.print(
+        f"{len(result.log_weight)} humans matched ({method}), mean log-weight "
+        f"{result.mean_log_weight:.3f} → {out}"
+    )
+
+
+def _report_letter_mass(out: Path) -> None:
+    from statistics import mean
+
+    from interviewer.survey.responses import read_responses
+
+    responses = read_responses(out) if out.exists() else []
+    if responses:
+        sampled = sum(r.mode == "sampling" for r in responses)
+        console.print(
+            f"mean letter mass {mean(r.letter_mass for r in responses):.3f} over "
+            f"{len(responses)} answers"
+            + (f" ({sampled} by sampling: no logprobs)" if sampled else "")
+        )
+
+
+def as_match_method(text: str) -> MatchMethod:
+    for option in MATCH_METHODS:
+        if text == option:
+            return option
+    raise UserInputError(f"--method {text!r}: expected one of {list(MATCH_METHODS)}")
+
+
+def as_conditioning(text: str) -> Conditioning:
+    for option in CONDITIONINGS:
+        if text == option:
+            return option
+    raise UserInputError(f"--conditioning {text!r}: expected one of {list(CONDITIONINGS)}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,3 +47,7 @@ class BackendStartError(InterviewerError):
 
 class ModelOutputError(InterviewerError):
     """The model answered, but not in a form we can use (no logprobs, bad JSON, ...)."""
+
+
+class LogprobsUnavailable(ModelOutputError):
+    """The endpoint gave no logprobs; callers may fall back to sampling."""

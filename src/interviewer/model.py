@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from interviewer.cache import CacheWriteError, DiskCache, cache_key
-from interviewer.errors import ModelOutputError
+from interviewer.errors import LogprobsUnavailable, ModelOutputError
 from interviewer.logprobs import OptionScores, option_distribution
 from interviewer.retry import call_with_retry
 from interviewer.settings import RetrySettings, RoleSettings
@@ -154,7 +154,9 @@ class Model(ABC):
         )
         completion = await self.complete(request)
         if not completion.top_logprobs:
-            raise ModelOutputError(f"{self.endpoint}: the {self.role} model returned no logprobs")
+            raise LogprobsUnavailable(
+                f"{self.endpoint}: the {self.role} model returned no logprobs"
+            )
         return option_distribution(completion.top_logprobs[0], letters)
 
     async def structured(self, prompt: str, schema: type[S], **overrides: Any) -> Parsed[S]:

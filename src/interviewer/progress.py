@@ -20,13 +20,13 @@ from rich.progress import (
 class RunProgress:
     """``with RunProgress("interviews") as bar: bar.start(total, done); bar.result(ok, tokens)``."""
 
-    def __init__(self, label: str, console: Console | None = None) -> None:
+    def __init__(self, label: str, console: Console | None = None, unit: str = "tok") -> None:
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("[red]{task.fields[failed]} failed"),
-            TextColumn("{task.fields[rate]} tok/s"),
+            TextColumn("{task.fields[rate]} " + unit + "/s"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=console,

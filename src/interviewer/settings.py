@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from interviewer.errors import SettingsError
 from interviewer.paths import default_cache_dir
+from interviewer.yaml_io import load_yaml
 
 BackendName = Literal["embedded", "vllm", "openai"]
 RoleName = Literal["interviewer", "persona", "critic", "respondent"]
@@ -195,7 +196,7 @@ def dotted_overrides(pairs: Mapping[str, Any]) -> dict[str, Any]:
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SettingsError(f"settings file {path} does not exist") from None
     except yaml.YAMLError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from interviewer.errors import UserInputError
+from interviewer.errors import InterviewerError, UserInputError
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, RunSummary, parse_shard, run_interviews
 from interviewer.interview.state import Method
@@ -51,7 +51,10 @@ def run_interview_command(
         f"{summary.seconds:.0f} s → {plan.out}"
     )
     if summary.failed:
-        console.print(f"reasons are in {plan.out / 'failed'}; --resume tries them again")
+        raise InterviewerError(
+            f"{summary.failed} persona(s) failed; reasons are in {plan.out / 'failed'}, "
+            "--resume tries them again"
+        )
     return summary
 
 

@@ -1,0 +1,186 @@
+"""The bodies of the survey-side commands: validate, survey, demographics, match."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+
+from interviewer.demographics import traits
+from interviewer.errors import InterviewerError, UserInputError
+from interviewer.humans import load_humans
+from interviewer.matching import Matching, Method, match, trait_table
+from interviewer.personas import load_personas
+from interviewer.pool import ModelPool
+from interviewer.progress import RunProgress
+from interviewer.settings import Settings, load_settings
+from interviewer.storage import atomic_write_text
+from interviewer.survey.conditioning import (
+    CONDITIONINGS,
+    Conditioning,
+    Respondent,
+    from_humans,
+    from_persona,
+)
+from interviewer.survey.demographics_run import DemographicsSummary, fill_demographics
+from interviewer.survey.graph import SurveyContext
+from interviewer.survey.questionnaire import load_questionnaire, questionnaire_problems
+from interviewer.survey.responses import read_responses
+from interviewer.survey.runner import SurveySummary, run_survey
+
+
+def validate_file(path: Path, questionnaire: Path | None = None) -> tuple[str, list[str]]:
+    """What ``path`` is and every problem found in it."""
+    if path.is_dir():
+        return _checked("persona run", lambda: f"{len(load_personas(path))} personas")
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        if _looks_like_questionnaire(path):
+            return "questionnaire", questionnaire_problems(path)
+        return _checked("settings", lambda: str(load_settings(path) and "valid"))
+    if suffix == ".csv":
+        q = load_questionnaire(questionnaire) if questionnaire else None
+        return _checked("human responses", lambda: f"{len(load_humans(path, q))} respondents")
+    if suffix == ".jsonl":
+        return _checked("simulated responses", lambda: f"{len(read_responses(path))} lines")
+    if suffix == ".json":
+        from interviewer.personas import load_persona
+
+        return _checked("persona", lambda: load_persona(path).id)
+    return "unknown", [
+        f"{path}: cannot tell what this file is (expected .yaml, .csv, .json, .jsonl or a run directory)"
+    ]
+
+
+def _looks_like_questionnaire(path: Path) -> bool:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return True  # let the questionnaire check report it
+    return isinstance(data, dict) and "questions" in data
+
+
+def _checked(kind: str, check: object) -> tuple[str, list[str]]:
+    assert callable(check)
+    try:
+        check()
+    except InterviewerError as exc:
+        return kind, [str(exc)]
+    return kind, []
+
+
+def respondents_for(
+    conditioning: Conditioning, run_dir: Path | None, humans: Path | None
+) -> list[Respondent]:
+    if conditioning not in CONDITIONINGS:
+        raise UserInputError(
+            f"--conditioning {conditioning!r}: expected one of {list(CONDITIONINGS)}"
+        )
+    if conditioning == "backstory":
+        if run_dir is None:
+            raise UserInputError("--conditioning backstory needs the personas' run directory")
+        return [from_persona(p) for p in load_personas(run_dir)]
+    if humans is None:
+        raise UserInputError(
+            f"--conditioning {conditioning} needs --humans H.csv (one profile per human)"
+        )
+    return from_humans(load_humans(humans), conditioning)
+
+
+def survey(
+    settings: Settings,
+    console: Console,
+    respondents: list[Respondent],
+    questionnaire: Path,
+    out: Path,
+    conditioning: Conditioning,
+    *,
+    resume: bool,
+    concurrency: int,
+    carry_answers: bool,
+    samples: int,
+    seed: int,
+) -> SurveySummary:
+    q = load_questionnaire(questionnaire)
+    with ModelPool(settings, roles=("respondent",)) as pool:
+        ctx = SurveyContext(
+            model=pool.model("respondent"),
+            questionnaire=q,
+            carry_answers=carry_answers,
+            samples=samples,
+            seed=seed,
+        )
+        with RunProgress("respondents", console, unit="answers") as bar:
+            return asyncio.run(
+                run_survey(
+                    respondents,
+                    ctx,
+                    out,
+                    conditioning,
+                    resume=resume,
+                    concurrency=concurrency,
+                    settings_dump=settings.model_dump(mode="json"),
+                    on_start=bar.start,
+                    on_result=bar.result,
+                )
+            )
+
+
+def demographics(
+    settings: Settings,
+    console: Console,
+    run_dir: Path,
+    *,
+    force: bool,
+    concurrency: int,
+    samples: int,
+    seed: int,
+) -> DemographicsSummary:
+    with (
+        ModelPool(settings, roles=("respondent",)) as pool,
+        RunProgress("personas", console, unit="traits") as bar,
+    ):
+        return asyncio.run(
+            fill_demographics(
+                run_dir,
+                pool.model("respondent"),
+                concurrency=concurrency,
+                force=force,
+                samples=samples,
+                seed=seed,
+                on_start=bar.start,
+                on_result=bar.result,
+            )
+        )
+
+
+def match_run(
+    run_dir: Path,
+    humans_path: Path,
+    method: Method,
+    out: Path,
+    seed: int,
+    trait_names: list[str] | None,
+) -> Matching:
+    personas = load_personas(run_dir)
+    humans = load_humans(humans_path)
+    canonical = traits()
+    names = trait_names or [t for t in canonical if t in humans.demographics]
+    unknown = [t for t in names if t not in canonical]
+    if unknown:
+        raise UserInputError(f"--traits {unknown}: not canonical traits ({list(canonical)})")
+    if not names:
+        raise UserInputError(f"{humans_path}: no canonical demographic columns to match on")
+    options = {t: canonical[t].options for t in names}
+    table = trait_table(
+        [p.demographics for p in personas], [humans.profile(i) for i in range(len(humans))], options
+    )
+    result = match(table, method, seed)
+    rows = ["respondent_id,persona_id,log_weight\n"] + [
+        f"{humans.ids[h]},{personas[p].id},{w:.6f}\n"
+        for h, p, w in zip(result.human_index, result.persona_index, result.log_weight, strict=True)
+    ]
+    atomic_write_text(out, "".join(rows))
+    return result

@@ -1,0 +1,138 @@
+"""Human responses (CSV): ``respondent_id, weight``, canonical demographic columns, and
+one column per question id holding the 0-based option index (blank: no answer)."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from interviewer.demographics import traits
+from interviewer.errors import UserInputError
+from interviewer.survey.questionnaire import Questionnaire
+
+REQUIRED = ("respondent_id", "weight")
+
+
+@dataclass(frozen=True)
+class HumanData:
+    path: Path
+    ids: list[str]
+    weights: np.ndarray
+    demographics: dict[str, list[str | None]]
+    """Trait -> canonical label per respondent (None: not given)."""
+    answers: dict[str, np.ndarray] = field(default_factory=dict)
+    """Question id -> option index per respondent as float (NaN: no answer)."""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def profile(self, row: int) -> dict[str, str]:
+        """The respondent's known demographic labels."""
+        profile: dict[str, str] = {}
+        for trait, values in self.demographics.items():
+            value = values[row]
+            if value is not None:
+                profile[trait] = value
+        return profile
+
+
+def load_humans(path: Path, questionnaire: Questionnaire | None = None) -> HumanData:
+    """Read and validate; any problem is one ``UserInputError`` naming file, row and column."""
+    rows, header = _read(path)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise UserInputError(f"{path}: missing column(s) {missing}")
+    canonical = traits()
+    ids = [_id(path, i, row) for i, row in enumerate(rows, start=2)]
+    if len(set(ids)) != len(ids):
+        raise UserInputError(f"{path}: respondent_id values are not unique")
+    weights = np.array([_weight(path, i, row) for i, row in enumerate(rows, start=2)])
+    demographics = {
+        trait: [_label(path, i, row, trait, question.options) for i, row in enumerate(rows, 2)]
+        for trait, question in canonical.items()
+        if trait in header
+    }
+    answers: dict[str, np.ndarray] = {}
+    if questionnaire is not None:
+        for question in questionnaire.questions:
+            if question.id in header:
+                answers[question.id] = np.array(
+                    [
+                        _answer(path, i, row, question.id, len(question.options))
+                        for i, row in enumerate(rows, start=2)
+                    ]
+                )
+        if not answers:
+            raise UserInputError(
+                f"{path}: no column matches a question id of questionnaire {questionnaire.id}"
+            )
+    return HumanData(path, ids, weights, demographics, answers)
+
+
+def _read(path: Path) -> tuple[list[dict[str, str]], list[str]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header = list(reader.fieldnames or [])
+            rows = list(reader)
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: file does not exist") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise UserInputError(f"{path}: not a readable CSV file ({exc})") from None
+    if not header:
+        raise UserInputError(f"{path}: empty file")
+    if not rows:
+        raise UserInputError(f"{path}: no respondents")
+    for i, row in enumerate(rows, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise UserInputError(f"{path} row {i}: wrong number of fields")
+    return rows, header
+
+
+def _id(path: Path, line: int, row: dict[str, str]) -> str:
+    value = row["respondent_id"].strip()
+    if not value:
+        raise UserInputError(f"{path} row {line}: respondent_id is blank")
+    return value
+
+
+def _weight(path: Path, line: int, row: dict[str, str]) -> float:
+    try:
+        value = float(row["weight"])
+    except ValueError:
+        raise UserInputError(
+            f"{path} row {line}: weight {row['weight']!r} is not a number"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise UserInputError(f"{path} row {line}: weight {value} must be finite and >= 0")
+    return value
+
+
+def _label(
+    path: Path, line: int, row: dict[str, str], trait: str, options: list[str]
+) -> str | None:
+    value = row[trait].strip()
+    if not value:
+        return None
+    if value not in options:
+        raise UserInputError(f"{path} row {line} column {trait}: {value!r} is not one of {options}")
+    return value
+
+
+def _answer(path: Path, line: int, row: dict[str, str], column: str, size: int) -> float:
+    value = row[column].strip()
+    if not value:
+        return math.nan
+    try:
+        index = int(value)
+    except ValueError:
+        raise UserInputError(
+            f"{path} row {line} column {column}: {value!r} is not an option index"
+        ) from None
+    if not 0 <= index < size:
+        raise UserInputError(f"{path} row {line} column {column}: {index} is not in 0..{size - 1}")
+    return float(index)

@@ -1,0 +1,1 @@
+"""Surveying personas: questionnaires, conditioning, answer distributions, runs."""

@@ -1,0 +1,73 @@
+"""What a respondent is told before each question: its backstory or a demographic profile.
+
+``backstory`` conditions on the persona's own transcript (interview or Anthology). The
+demographic-prompting baselines of the papers build a context from a profile instead:
+``qa`` ("Q: What is your age? A: 30-49"), ``bio`` (first-person sentences) and
+``portray`` (the same in the second person). Baselines take one profile per human in a
+human-response file, so all methods are compared on the same people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from interviewer.demographics import party_of, traits
+from interviewer.humans import HumanData
+from interviewer.interview.layout import persona_prompt
+from interviewer.interview.state import TurnDict
+from interviewer.prompts import load_prompt
+from interviewer.schemas import Persona
+
+Conditioning = Literal["backstory", "qa", "bio", "portray"]
+CONDITIONINGS: tuple[Conditioning, ...] = ("backstory", "qa", "bio", "portray")
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One virtual respondent: who it is and the context it answers in."""
+
+    id: str
+    context: str
+    party: str | None
+    """Democrat or Republican when known; resolves {IN}/{OUT}."""
+
+
+def from_persona(persona: Persona) -> Respondent:
+    preamble = load_prompt("interview/preamble").render(seed_line="")
+    turns = [
+        TurnDict(role=t.role, text=t.text, question_id=t.question_id, kind=t.kind)
+        for t in persona.transcript
+    ]
+    context = persona_prompt(preamble, turns).rstrip()
+    return Respondent(persona.id, context, leaning_party(persona.demographics.get("party", {})))
+
+
+def leaning_party(distribution: dict[str, float]) -> str | None:
+    """Democrat or Republican, whichever the persona finds more likely.
+
+    Pew counts independents who lean to a party as partisans; a persona "leans" the
+    same way. None when the persona puts no probability on either party.
+    """
+    dem, rep = distribution.get("Democrat", 0.0), distribution.get("Republican", 0.0)
+    if dem == rep == 0.0:
+        return None
+    return "Democrat" if dem > rep else "Republican"
+
+
+def from_profile(respondent_id: str, profile: dict[str, str], method: Conditioning) -> Respondent:
+    questions = traits()
+    known = [(questions[t], profile[t]) for t in questions if t in profile]
+    if method == "qa":
+        lines = [f"Q: {q.text}\nA: {value}" for q, value in known]
+    else:
+        lines = [
+            ((q.bio if method == "bio" else q.portray) or "").replace("{value}", value)
+            for q, value in known
+        ]
+    separator = "\n" if method == "qa" else " "
+    return Respondent(respondent_id, separator.join(lines), party_of(profile))
+
+
+def from_humans(humans: HumanData, method: Conditioning) -> list[Respondent]:
+    return [from_profile(rid, humans.profile(row), method) for row, rid in enumerate(humans.ids)]

@@ -1,0 +1,75 @@
+"""``interviewer demographics DIR``: each persona's distribution over every trait."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from interviewer.demographics import demographics_questionnaire
+from interviewer.errors import EndpointUnreachable, InterviewerError
+from interviewer.model import Model
+from interviewer.personas import load_persona, persona_paths
+from interviewer.storage import DiskFullError, atomic_write_model
+from interviewer.survey.conditioning import from_persona
+from interviewer.survey.graph import SurveyContext, SurveyInput, build_survey_graph
+
+
+@dataclass(frozen=True)
+class DemographicsSummary:
+    personas: int
+    skipped: int
+    filled: int
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+async def fill_demographics(
+    run_dir: Path,
+    model: Model,
+    *,
+    concurrency: int = 8,
+    force: bool = False,
+    samples: int = 20,
+    seed: int = 0,
+    on_start: Callable[[int, int], None] | None = None,
+    on_result: Callable[[str, bool, int], None] | None = None,
+) -> DemographicsSummary:
+    questionnaire = demographics_questionnaire()
+    traits = [q.id for q in questionnaire.questions]
+    paths = persona_paths(run_dir)
+    todo = [p for p in paths if force or set(load_persona(p).demographics) != set(traits)]
+    if on_start:
+        on_start(len(paths), len(paths) - len(todo))
+    ctx = SurveyContext(model=model, questionnaire=questionnaire, samples=samples, seed=seed)
+    graph = build_survey_graph()
+    gate = asyncio.Semaphore(concurrency)
+    failed: dict[str, str] = {}
+
+    async def one(path: Path) -> None:
+        persona = load_persona(path)
+        respondent = from_persona(persona)
+        start = SurveyInput(
+            respondent_id=persona.id, context=respondent.context, question_ids=traits
+        )
+        try:
+            async with gate:
+                result = await graph.ainvoke(
+                    start, {"recursion_limit": len(traits) + 5}, context=ctx
+                )
+        except (EndpointUnreachable, DiskFullError):
+            raise
+        except InterviewerError as exc:
+            failed[persona.id] = " ".join(str(exc).split())[:300]
+        else:
+            options = {q.id: q.options for q in questionnaire.questions}
+            persona.demographics = {
+                a["question_id"]: dict(zip(options[a["question_id"]], a["probs"], strict=True))
+                for a in result["answers"]
+            }
+            atomic_write_model(path, persona)
+        if on_result:
+            on_result(persona.id, persona.id not in failed, len(traits))
+
+    await asyncio.gather(*(one(p) for p in todo))
+    return DemographicsSummary(len(paths), len(paths) - len(todo), len(todo) - len(failed), failed)

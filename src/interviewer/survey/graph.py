@@ -1,0 +1,128 @@
+"""The survey graph: one respondent answers a questionnaire, question by question.
+
+ask ──► (more questions?) ──► ask … ──► END
+
+Each answer is a distribution over the options; the drawn ``answer`` uses a seed
+derived from (run seed, respondent, question), so it does not depend on run order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, TypedDict
+
+import numpy as np
+from langgraph.graph import START, StateGraph
+from langgraph.runtime import Runtime
+
+from interviewer.model import Model
+from interviewer.survey.questionnaire import Questionnaire
+from interviewer.survey.scoring import ask
+
+
+class AnswerDict(TypedDict):
+    question_id: str
+    probs: list[float]
+    answer: int
+    letter_mass: float
+    mode: str
+
+
+@dataclass(kw_only=True)
+class SurveyInput:
+    """One respondent and the questions still to ask it."""
+
+    respondent_id: str
+    context: str
+    """Backstory or demographic profile, put before every question."""
+    party: str | None = None
+    """Resolves the {IN}/{OUT} placeholders."""
+    question_ids: list[str]
+
+
+@dataclass(kw_only=True)
+class SurveyState(SurveyInput):
+    position: int = 0
+    """Index into ``question_ids`` of the next question."""
+    history: str = ""
+    """Earlier questions and drawn answers, when the run carries them."""
+    answers: Annotated[list[AnswerDict], operator.add] = field(default_factory=list)
+    """One entry per question answered, in order."""
+
+
+@dataclass(kw_only=True)
+class SurveyOutput:
+    respondent_id: str
+    answers: list[AnswerDict]
+
+
+@dataclass(frozen=True)
+class SurveyContext:
+    model: Model
+    questionnaire: Questionnaire
+    carry_answers: bool = False
+    """Show each respondent its earlier answers (sequential survey)."""
+    samples: int = 20
+    """Sampled answers per order when the endpoint has no logprobs."""
+    seed: int = 0
+
+
+async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    question = ctx.questionnaire.by_id[state.question_ids[state.position]]
+    text = question.resolve(state.party)
+    seed = derived_seed(ctx.seed, state.respondent_id, question.id)
+    result = await ask(
+        ctx.model,
+        state.context,
+        state.history,
+        text,
+        question.options,
+        ctx.questionnaire.orders_of(question),
+        ctx.samples,
+        seed,
+    )
+    probs = np.asarray(result.probs, dtype=float)
+    probs = probs / probs.sum()
+    drawn = int(np.random.default_rng(seed).choice(len(probs), p=probs))
+    update: dict[str, Any] = {
+        "position": state.position + 1,
+        "answers": [
+            AnswerDict(
+                question_id=question.id,
+                probs=probs.tolist(),
+                answer=drawn,
+                letter_mass=result.letter_mass,
+                mode=result.mode,
+            )
+        ],
+    }
+    if ctx.carry_answers:
+        update["history"] = (
+            f"{state.history}Question: {text}\nAnswer: {question.options[drawn]}\n\n"
+        )
+    return update
+
+
+def more_questions(state: SurveyState) -> Literal["answer_question", "__end__"]:
+    return "answer_question" if state.position < len(state.question_ids) else "__end__"
+
+
+def derived_seed(seed: int, respondent_id: str, question_id: str) -> int:
+    digest = hashlib.sha256(f"{seed}|{respondent_id}|{question_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def build_survey_graph() -> Any:
+    builder = StateGraph(
+        SurveyState,
+        context_schema=SurveyContext,
+        input_schema=SurveyInput,
+        output_schema=SurveyOutput,
+    )
+    builder.add_node("answer_question", answer_question)
+    builder.add_conditional_edges(START, more_questions)
+    builder.add_conditional_edges("answer_question", more_questions)
+    return builder.compile(name="survey")

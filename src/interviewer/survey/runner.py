@@ -1,0 +1,176 @@
+"""Survey many respondents concurrently into a JSONL file, resumably."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langgraph.errors import GraphRecursionError
+
+from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
+from interviewer.storage import DiskFullError, atomic_write_json
+from interviewer.survey.conditioning import Respondent
+from interviewer.survey.graph import AnswerDict, SurveyContext, SurveyInput, build_survey_graph
+from interviewer.survey.responses import SimulatedResponse, answered, append_responses
+
+OnResult = Callable[[str, bool, int], None]
+
+
+@dataclass(frozen=True)
+class SurveySummary:
+    respondents: int
+    skipped: int
+    """Respondents with nothing left to ask (done before, or not in the audience)."""
+    not_asked: int
+    """Respondents the questionnaire asks nothing (audience or party placeholders)."""
+    answered: int
+    """Respondent × question lines written by this run."""
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def meta_path(out: Path) -> Path:
+    return out.with_name(out.name + ".meta.json")
+
+
+async def run_survey(
+    respondents: Sequence[Respondent],
+    ctx: SurveyContext,
+    out: Path,
+    conditioning: str,
+    *,
+    resume: bool = False,
+    concurrency: int = 8,
+    settings_dump: dict[str, Any] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_result: OnResult | None = None,
+) -> SurveySummary:
+    """Ask each respondent every question it has not answered yet."""
+    started = time.perf_counter()
+    _prepare(out, ctx, conditioning, resume, settings_dump or {})
+    done = answered(out)
+    plan = [(r, _todo(r, ctx, done.get(r.id, set()))) for r in respondents]
+    work = [(r, todo) for r, todo in plan if todo]
+    if on_start:
+        on_start(len(respondents), len(respondents) - len(work))
+    graph = build_survey_graph()
+    gate = asyncio.Semaphore(concurrency)
+    written: list[int] = []
+    failed: dict[str, str] = {}
+
+    async def one(respondent: Respondent, todo: list[str]) -> None:
+        async with gate:
+            count = await _survey_one(graph, ctx, out, conditioning, respondent, todo, failed)
+        written.append(count)
+        if on_result:
+            on_result(respondent.id, respondent.id not in failed, count)
+
+    tasks = [asyncio.ensure_future(one(r, todo)) for r, todo in work]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+    return SurveySummary(
+        len(respondents),
+        len(respondents) - len(work),
+        sum(1 for r in respondents if not _todo(r, ctx, set())),
+        sum(written),
+        failed,
+        time.perf_counter() - started,
+    )
+
+
+def _todo(respondent: Respondent, ctx: SurveyContext, done: set[str]) -> list[str]:
+    q = ctx.questionnaire
+    return [x.id for x in q.questions if q.asks(x, respondent.party) and x.id not in done]
+
+
+async def _survey_one(
+    graph: Any,
+    ctx: SurveyContext,
+    out: Path,
+    conditioning: str,
+    respondent: Respondent,
+    todo: list[str],
+    failed: dict[str, str],
+) -> int:
+    start = SurveyInput(
+        respondent_id=respondent.id,
+        context=respondent.context,
+        party=respondent.party,
+        question_ids=todo,
+    )
+    try:
+        result = await graph.ainvoke(start, {"recursion_limit": len(todo) + 5}, context=ctx)
+    except (EndpointUnreachable, DiskFullError):
+        raise
+    except (InterviewerError, GraphRecursionError) as exc:
+        failed[respondent.id] = " ".join(str(exc).split())[:300]
+        return 0
+    answers: list[AnswerDict] = result["answers"]
+    append_responses(
+        out,
+        [
+            SimulatedResponse(
+                persona_id=respondent.id,
+                question_id=a["question_id"],
+                probs=a["probs"],
+                answer=a["answer"],
+                conditioning=conditioning,
+                model=ctx.model.identity,
+                letter_mass=a["letter_mass"],
+                mode=a["mode"],
+                questionnaire=ctx.questionnaire.id,
+            )
+            for a in answers
+        ],
+    )
+    return len(answers)
+
+
+def _prepare(
+    out: Path, ctx: SurveyContext, conditioning: str, resume: bool, settings_dump: dict[str, Any]
+) -> None:
+    meta = {
+        "questionnaire": ctx.questionnaire.id,
+        "questionnaire_hash": _hash(ctx.questionnaire.model_dump_json()),
+        "conditioning": conditioning,
+        "model": ctx.model.identity,
+        "carry_answers": ctx.carry_answers,
+        "seed": ctx.seed,
+        "settings": settings_dump,
+    }
+    if out.exists() and out.stat().st_size > 0:
+        if not resume:
+            raise UserInputError(
+                f"{out} exists; pass --resume to finish it or choose another --out"
+            )
+        previous = _read_meta(out)
+        for key in ("questionnaire_hash", "conditioning", "model"):
+            if previous.get(key) != meta[key]:
+                raise UserInputError(
+                    f"{out}: --resume with a different {key} than the run it holds"
+                )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(meta_path(out), meta)
+
+
+def _read_meta(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(meta_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UserInputError(f"{out}: no readable {meta_path(out).name}; cannot resume") from None
+    if not isinstance(data, dict):
+        raise UserInputError(f"{meta_path(out)}: not a survey meta file")
+    return data
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

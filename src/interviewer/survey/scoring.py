@@ -1,0 +1,119 @@
+"""One question to one respondent: a distribution over its options.
+
+The distribution comes from the next token's logprobs over the option letters,
+renormalised (``letter_mass`` records how much fell on letters). To cancel
+letter-position bias the question is asked under several option orders and each
+order's letter probabilities are mapped back to the options and averaged. Endpoints
+without logprobs fall back to ``samples`` sampled answers parsed strictly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from interviewer.errors import LogprobsUnavailable, ModelOutputError
+from interviewer.logprobs import OptionScores
+from interviewer.model import Model
+from interviewer.prompts import load_prompt
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ANSWER = re.compile(r"^\s*\(?([A-Z])(?![A-Za-z])")
+
+
+@dataclass(frozen=True)
+class Answer:
+    probs: tuple[float, ...]
+    """Over the options in their listed order; sums to 1."""
+    letter_mass: float
+    """Mean over orders of the probability that fell on option letters (or valid samples)."""
+    mode: Literal["logprobs", "sampling"]
+
+
+def options_block(options: Sequence[str], order: Sequence[int]) -> str:
+    return "\n".join(f"{LETTERS[pos]}. {options[index]}" for pos, index in enumerate(order))
+
+
+def question_prompt(
+    context: str, history: str, question: str, options: Sequence[str], order: Sequence[int]
+) -> str:
+    return load_prompt("survey_question").render(
+        context=context,
+        history=history,
+        question=question,
+        options=options_block(options, order),
+    )
+
+
+def map_back(letter_probs: Sequence[float], order: Sequence[int]) -> list[float]:
+    """Letter j showed option ``order[j]``: move its probability back to that option."""
+    probs = [0.0] * len(order)
+    for position, index in enumerate(order):
+        probs[index] = letter_probs[position]
+    return probs
+
+
+def average(answers: Sequence[list[float]]) -> tuple[float, ...]:
+    size = len(answers[0])
+    return tuple(sum(a[i] for a in answers) / len(answers) for i in range(size))
+
+
+async def ask(
+    model: Model,
+    context: str,
+    history: str,
+    question: str,
+    options: Sequence[str],
+    orders: Sequence[Sequence[int]],
+    samples: int = 20,
+    seed: int = 0,
+) -> Answer:
+    letters = LETTERS[: len(options)]
+    mapped: list[list[float]] = []
+    masses: list[float] = []
+    modes: set[str] = set()
+    for order in orders:
+        prompt = question_prompt(context, history, question, options, order)
+        scores, mode = await _score(model, prompt, letters, samples, seed)
+        mapped.append(map_back(scores.probs, order))
+        masses.append(scores.letter_mass)
+        modes.add(mode)
+    return Answer(
+        average(mapped),
+        sum(masses) / len(masses),
+        "sampling" if "sampling" in modes else "logprobs",
+    )
+
+
+async def _score(
+    model: Model, prompt: str, letters: str, samples: int, seed: int
+) -> tuple[OptionScores, Literal["logprobs", "sampling"]]:
+    try:
+        return await model.score_options(prompt, letters), "logprobs"
+    except LogprobsUnavailable:
+        return await sample_letters(model, prompt, letters, samples, seed), "sampling"
+
+
+async def sample_letters(
+    model: Model, prompt: str, letters: str, samples: int, seed: int
+) -> OptionScores:
+    """``samples`` short completions at temperature 1; only a bare option letter counts."""
+    requests = [
+        model.request(prompt, max_tokens=3, temperature=1.0, seed=seed + i) for i in range(samples)
+    ]
+    completions = await asyncio.gather(*(model.complete(r) for r in requests))
+    counts = dict.fromkeys(letters, 0)
+    for completion in completions:
+        match = _ANSWER.match(completion.text)
+        if match and match.group(1) in counts:
+            counts[match.group(1)] += 1
+    valid = sum(counts.values())
+    if valid == 0:
+        shown = ", ".join(repr(c.text) for c in completions[:3])
+        raise ModelOutputError(
+            f"{model.endpoint}: no sampled answer was an option letter ({shown})"
+        )
+    return OptionScores(tuple(counts[k] / valid for k in letters), valid / samples)
