@@ -11,7 +11,17 @@ import pytest
 
 from tests.stub_server import running_stub
 
-COMMANDS = ["backends", "demo", "interview", "validate", "survey", "demographics", "match"]
+COMMANDS = [
+    "backends",
+    "demo",
+    "interview",
+    "validate",
+    "survey",
+    "demographics",
+    "match",
+    "inspect",
+    "show",
+]
 
 
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

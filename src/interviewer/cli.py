@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 import yaml
@@ -22,11 +22,11 @@ from rich.logging import RichHandler
 
 from interviewer import __version__
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
-from interviewer.matching import METHODS as MATCH_METHODS
-from interviewer.matching import Method as MatchMethod
-from interviewer.probe import ProbeResult, probe_pool
 from interviewer.settings import ROLES, Settings, dotted_overrides, load_settings
-from interviewer.survey.conditioning import CONDITIONINGS, Conditioning
+
+if TYPE_CHECKING:  # the heavy modules (langchain, scipy) load only in the commands that use them
+    from interviewer.matching import Method as MatchMethod
+    from interviewer.survey.conditioning import Conditioning
 
 app = typer.Typer(
     add_completion=False,
@@ -145,6 +145,8 @@ def _root(
 @with_settings
 def backends(settings: Settings) -> None:
     """Show each configured backend: what it is, does it answer, does it return logprobs."""
+    from interviewer.probe import probe_pool
+
     results = probe_pool(settings)
     failed = [r for r in results if r.error]
     if failed:
@@ -446,6 +448,48 @@ def match_command(
     )
 
 
+@app.command(name="inspect")
+def inspect_command(
+    run_dir: Annotated[
+        Path, typer.Argument(help="A run directory of persona files.", file_okay=False)
+    ],
+    responses: Annotated[
+        Path | None,
+        typer.Option(
+            "--responses",
+            dir_okay=False,
+            help="Survey responses JSONL to show beside each persona.",
+        ),
+    ] = None,
+) -> None:
+    """Browse personas in a terminal app: transcripts, critic verdicts, demographics."""
+    from interviewer.tui.app import InspectApp
+
+    if not run_dir.is_dir():
+        raise UserInputError(f"{run_dir}: not a directory")
+    InspectApp(run_dir, responses).run()
+
+
+@app.command()
+def show(
+    persona_id: Annotated[str, typer.Argument(help="Persona id, e.g. p00042.")],
+    run_dir: Annotated[
+        Path, typer.Option("--dir", file_okay=False, help="The run directory.")
+    ] = Path("."),
+    responses: Annotated[Path | None, typer.Option("--responses", dir_okay=False)] = None,
+) -> None:
+    """Print one persona (transcript, verdicts, demographics) for pipes and logs."""
+    from interviewer.personas import load_persona
+    from interviewer.survey.responses import read_responses
+    from interviewer.tui.render import persona_view
+
+    path = run_dir / f"{persona_id}.json"
+    if not path.exists():
+        raise UserInputError(f"{path}: no such persona")
+    mine = [r for r in read_responses(responses) if r.persona_id == persona_id] if responses else []
+    console.print(persona_view(load_persona(path), mine))
+
+
 def _report_letter_mass(out: Path) -> None:
     from statistics import mean
 
@@ -462,6 +506,8 @@ def _report_letter_mass(out: Path) -> None:
 
 
 def as_match_method(text: str) -> MatchMethod:
+    from interviewer.matching import METHODS as MATCH_METHODS
+
     for option in MATCH_METHODS:
         if text == option:
             return option
@@ -469,6 +515,8 @@ def as_match_method(text: str) -> MatchMethod:
 
 
 def as_conditioning(text: str) -> Conditioning:
+    from interviewer.survey.conditioning import CONDITIONINGS
+
     for option in CONDITIONINGS:
         if text == option:
             return option
@@ -495,4 +543,4 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-__all__ = ["ProbeResult", "app", "main"]
+__all__ = ["app", "main"]

@@ -1,0 +1,1 @@
+"""Reading personas: a Textual app (``interviewer inspect``) and rich output (``show``)."""
