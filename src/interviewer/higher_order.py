@@ -1,0 +1,139 @@
+"""Higher-order binding: does a persona answer as a member of its own party would?
+
+Ratings are 1..K (option index + 1, options ordered most favourable first), one per
+respondent × item from the drawn ``answer``. Per party:
+
+- **hostility** (W110): each respondent's mean rating of the other party minus its mean
+  rating of its own; Δ = the party's mean of that; d = Cohen's d of the per-respondent
+  out-party vs in-party means.
+- **subversion**: for a *target* party T, how much the other party believes most of T
+  would support subverting democracy (meta items) minus how much T's members say they
+  would (self items); d between the two groups' per-respondent means.
+- **meta_perception**: for a party P, how coldly P believes the other party feels toward
+  P ("{OUT} feel towards {IN}", coldness = K + 1 − rating) minus how coldly the other
+  party's members report feeling toward P (their out-party warmth item); d between them.
+
+Each simulated gap is set beside the published human target; a gap whose sign differs
+from the target's is reported as wrong in direction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from interviewer.metrics import cohens_d
+from interviewer.paths import resource_dir
+from interviewer.survey.questionnaire import OTHER, Questionnaire
+from interviewer.survey.responses import SimulatedResponse
+from interviewer.yaml_io import load_yaml
+
+STUDIES = ("hostility", "subversion", "meta_perception")
+
+
+@dataclass(frozen=True)
+class Gap:
+    study: str
+    party: str
+    gap: float
+    d: float
+    n: int
+    """Respondents behind the gap (both groups together)."""
+    target_gap: float | None = None
+    target_d: float | None = None
+
+    @property
+    def direction_ok(self) -> bool | None:
+        """Same sign as the human target (None when either is missing or NaN)."""
+        if self.target_gap is None or not np.isfinite(self.gap):
+            return None
+        return bool(np.sign(self.gap) == np.sign(self.target_gap))
+
+
+@cache
+def published_targets() -> dict[str, dict[str, dict[str, float]]]:
+    path = resource_dir("evals") / "targets" / "higher_order.yaml"
+    data: dict[str, dict[str, dict[str, float]]] = load_yaml(path.read_text(encoding="utf-8"))
+    return data
+
+
+def gaps(
+    questionnaire: Questionnaire,
+    responses: Iterable[SimulatedResponse],
+    parties: Mapping[str, str],
+) -> list[Gap]:
+    """The study's gap per party; ``parties`` maps respondent id -> Democrat/Republican."""
+    study = questionnaire.study
+    if study not in STUDIES:
+        raise ValueError(f"questionnaire {questionnaire.id} is not a higher-order study")
+    ratings = _ratings(questionnaire, responses)
+    results = []
+    for party in ("Democrat", "Republican"):
+        mine = {r: v for r, v in ratings.items() if parties.get(r) == party}
+        theirs = {r: v for r, v in ratings.items() if parties.get(r) == OTHER[party]}
+        first, second = _groups(study, questionnaire, mine, theirs)
+        gap = float(np.mean(first) - np.mean(second)) if first and second else float("nan")
+        target = published_targets().get(study, {}).get(party, {})
+        results.append(
+            Gap(
+                study,
+                party,
+                gap,
+                cohens_d(first, second),
+                len(first) + len(second),
+                target.get("gap"),
+                target.get("d"),
+            )
+        )
+    return results
+
+
+Ratings = dict[str, dict[str, int]]
+"""Respondent id -> question id -> rating 1..K."""
+
+
+def _ratings(questionnaire: Questionnaire, responses: Iterable[SimulatedResponse]) -> Ratings:
+    table: Ratings = defaultdict(dict)
+    for response in responses:
+        if response.question_id in questionnaire.by_id:
+            table[response.persona_id][response.question_id] = response.answer + 1
+    return dict(table)
+
+
+def _groups(
+    study: str, q: Questionnaire, mine: Ratings, theirs: Ratings
+) -> tuple[list[float], list[float]]:
+    def ids(framing: str, contains: str = "") -> set[str]:
+        return {x.id for x in q.questions if x.framing == framing and contains in x.text}
+
+    if study == "hostility":
+        out_ids, in_ids = ids("outgroup"), ids("ingroup")
+        out_means: list[float] = []
+        in_means: list[float] = []
+        for ratings in mine.values():
+            out_mean, in_mean = _mean(ratings, out_ids), _mean(ratings, in_ids)
+            if out_mean is not None and in_mean is not None:
+                out_means.append(out_mean)
+                in_means.append(in_mean)
+        return out_means, in_means
+    if study == "subversion":
+        meta = _means(theirs, ids("meta"))  # the other party about "most {OUT}" = this party
+        own = _means(mine, ids("self"))
+        return meta, own
+    size = len(q.questions[0].options) + 1  # coldness = K + 1 − warmth
+    believed = [size - w for w in _means(mine, ids("meta", "towards {IN}"))]
+    actual = [size - w for w in _means(theirs, ids("outgroup"))]
+    return believed, actual
+
+
+def _mean(ratings: dict[str, int], ids: set[str]) -> float | None:
+    values = [ratings[i] for i in ids if i in ratings]
+    return float(np.mean(values)) if values else None
+
+
+def _means(group: Ratings, ids: set[str]) -> list[float]:
+    return [m for v in group.values() if (m := _mean(v, ids)) is not None]

@@ -1,0 +1,100 @@
+"""Higher-order gaps against small cases worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from interviewer.higher_order import gaps, published_targets
+from interviewer.paths import resource_dir
+from interviewer.survey.questionnaire import load_questionnaire
+from interviewer.survey.responses import SimulatedResponse
+
+QUESTIONNAIRES = resource_dir("evals") / "questionnaires"
+
+
+def answers(table: dict[str, dict[str, int]]) -> list[SimulatedResponse]:
+    """respondent -> question -> rating (1-based) as simulated-response lines."""
+    return [
+        SimulatedResponse(
+            persona_id=r,
+            question_id=q,
+            probs=[1.0],
+            answer=rating - 1,
+            conditioning="backstory",
+            model="m",
+            letter_mass=1.0,
+            mode="logprobs",
+            questionnaire="x",
+        )
+        for r, row in table.items()
+        for q, rating in row.items()
+    ]
+
+
+def test_hostility_by_hand() -> None:
+    q = load_questionnaire(QUESTIONNAIRES / "w110_hostility.yaml")
+    traits = ["moral", "hardworking", "openminded", "intelligent", "honest"]
+    # Democrat d1 rates Democrats 2 and Republicans 4 on every trait: gap 2.
+    # Democrat d2 rates Democrats 2 and Republicans 3: gap 1. Δ Democrat = 1.5.
+    # Out means (4, 3), in means (2, 2): pooled SD = sqrt((0.5 + 0) / 2) = 0.5,
+    # d = (3.5 − 2) / 0.5 = 3.0.
+    table = {
+        "d1": {f"{t}_{g}": r for t in traits for g, r in (("in", 2), ("out", 4))},
+        "d2": {f"{t}_{g}": r for t in traits for g, r in (("in", 2), ("out", 3))},
+    }
+    result = {g.party: g for g in gaps(q, answers(table), {"d1": "Democrat", "d2": "Democrat"})}
+    assert result["Democrat"].gap == pytest.approx(1.5)
+    assert result["Democrat"].d == pytest.approx(3.0)
+    assert result["Democrat"].target_gap == 1.630 and result["Democrat"].direction_ok is True
+    assert math.isnan(result["Republican"].gap)  # no Republican respondents: NaN, not 0
+    assert result["Republican"].direction_ok is None
+
+
+def test_subversion_by_hand() -> None:
+    q = load_questionnaire(QUESTIONNAIRES / "subversion.yaml")
+    acts = ["courts", "journalists", "stations", "laws", "violence", "constitution"]
+    # Target Democrats: Republicans r1, r2 believe most Democrats would support acts at
+    # 3 and 4 (meta); Democrats d1, d2 say they would at 1 and 2 (self).
+    # Δ Democrat = 3.5 − 1.5 = 2.0; each group's variance 0.5 → pooled SD sqrt(.5),
+    # d = 2 / 0.7071 = 2.828.
+    table = {
+        "r1": {f"{a}_meta": 3 for a in acts},
+        "r2": {f"{a}_meta": 4 for a in acts},
+        "d1": {f"{a}_self": 1 for a in acts},
+        "d2": {f"{a}_self": 2 for a in acts},
+    }
+    parties = {"r1": "Republican", "r2": "Republican", "d1": "Democrat", "d2": "Democrat"}
+    result = {g.party: g for g in gaps(q, answers(table), parties)}
+    assert result["Democrat"].gap == pytest.approx(2.0)
+    assert result["Democrat"].d == pytest.approx(2 / math.sqrt(0.5))
+
+
+def test_meta_perception_by_hand_and_a_wrong_sign() -> None:
+    q = load_questionnaire(QUESTIONNAIRES / "meta_prejudice.yaml")
+    # Democrats believe Republicans feel warmth 1 and 2 toward them (coldness 5, 4);
+    # Republicans report warmth 4 and 5 toward Democrats (coldness 2, 1).
+    # Δ Democrat = 4.5 − 1.5 = 3.0 (they over-estimate coldness, as humans do).
+    table = {
+        "d1": {"out_to_in_meta": 1},
+        "d2": {"out_to_in_meta": 2},
+        "r1": {"out_self": 4, "out_to_in_meta": 5},
+        "r2": {"out_self": 5, "out_to_in_meta": 5},
+    }
+    parties = {"d1": "Democrat", "d2": "Democrat", "r1": "Republican", "r2": "Republican"}
+    result = {g.party: g for g in gaps(q, answers(table), parties)}
+    assert result["Democrat"].gap == pytest.approx(3.0)
+    assert result["Democrat"].direction_ok is True
+    # Republicans believe Democrats feel very warm toward them (coldness 1) but no
+    # Democrat reported out-party warmth: NaN. Flip it to see a wrong direction:
+    table["d1"]["out_self"] = 1  # Democrat d1 is very cold to Republicans (coldness 5)
+    result = {g.party: g for g in gaps(q, answers(table), parties)}
+    assert result["Republican"].gap == pytest.approx(1 - 5)
+    assert result["Republican"].direction_ok is False
+
+
+def test_targets_match_the_source_table() -> None:
+    targets = published_targets()
+    assert targets["hostility"]["Republican"] == {"gap": 1.606, "d": 2.263}
+    assert targets["meta_perception"]["Democrat"]["d"] == 0.761
