@@ -104,3 +104,11 @@ async def test_request_variant_is_part_of_the_key(tmp_path: Path) -> None:
     shaped = MockModel(["b"], context=ModelContext(cache=cache))
     shaped.request_variant = lambda: "structured=json_schema/v2"  # type: ignore[method-assign]
     assert (await shaped.complete(shaped.request("p", temperature=0.0))).text == "b"
+
+
+def test_atomic_files_are_readable_by_others(tmp_path: Path) -> None:
+    from interviewer.storage import atomic_write_text
+
+    path = tmp_path / "x.json"
+    atomic_write_text(path, "{}")
+    assert path.stat().st_mode & 0o777 == 0o644

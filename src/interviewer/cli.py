@@ -490,6 +490,32 @@ def show(
     console.print(persona_view(load_persona(path), mine))
 
 
+@app.command(name="import")
+def import_command(
+    dataset: Annotated[
+        str, typer.Argument(help="cces (CCES 2018 sample), anes (ANES 1996) or gss (GSS 2022).")
+    ],
+    source: Annotated[
+        Path,
+        typer.Argument(help="The dataset's folder, e.g. ../shared/data/cces2018.", file_okay=False),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", file_okay=False, help="Where to write NAME.csv and NAME.yaml.")
+    ] = Path("evals/humans"),
+) -> None:
+    """Convert public survey data into a human-responses CSV and its questionnaire."""
+    from interviewer.importers import IMPORTERS
+
+    if dataset not in IMPORTERS:
+        raise UserInputError(f"dataset {dataset!r}: expected one of {sorted(IMPORTERS)}")
+    name, convert = IMPORTERS[dataset]
+    converted = convert(source)
+    csv_path, yaml_path = converted.write(
+        out, name, f"Converted by `interviewer import {dataset}`; origin in evals/ORIGIN.md."
+    )
+    console.print(f"{len(converted.rows):,} respondents → {csv_path} (+ {yaml_path})")
+
+
 def _report_letter_mass(out: Path) -> None:
     from statistics import mean
 
