@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import yaml
@@ -113,7 +112,7 @@ def survey(
             seed=seed,
         )
         with RunProgress("respondents", console, unit="answers") as bar:
-            return asyncio.run(
+            return pool.run(
                 run_survey(
                     respondents,
                     ctx,
@@ -142,7 +141,7 @@ def demographics(
         ModelPool(settings, roles=("respondent",)) as pool,
         RunProgress("personas", console, unit="traits") as bar,
     ):
-        return asyncio.run(
+        return pool.run(
             fill_demographics(
                 run_dir,
                 pool.model("respondent"),

@@ -50,7 +50,7 @@ def run_demo(
     settings: Settings, out: Path, interviews: int, backstories: int, console: Console | None = None
 ) -> DemoResult:
     with ModelPool(settings) as pool:
-        return asyncio.run(_demo(settings, pool, out, interviews, backstories, console))
+        return pool.run(_demo(settings, pool, out, interviews, backstories, console))
 
 
 async def _demo(

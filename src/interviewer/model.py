@@ -118,6 +118,10 @@ class Model(ABC):
     async def _generate(self, request: Request) -> Completion:
         """One call to the provider; raise provider errors for the retry policy."""
 
+    async def aclose(self) -> None:
+        """Release connections; call inside the event loop that made them."""
+        return None
+
     def request_variant(self) -> str:
         """How this provider shapes requests beyond ``Request``; part of the cache key."""
         return ""

@@ -47,6 +47,15 @@ class OpenAICompatibleModel(Model):
             raise MalformedResponse(f"{self.endpoint}: response of unexpected shape") from exc
         return _completion(result)
 
+    async def aclose(self) -> None:
+        llm, self._llm = self._llm, None
+        if (
+            llm is not None
+            and llm.async_client is not None
+            and self._loop is asyncio.get_running_loop()
+        ):
+            await llm.async_client._client.close()
+
     def request_variant(self) -> str:
         # Bump the suffix whenever structured_body changes what it sends.
         return f"structured={self.structured_style}/v2"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Sequence
+from collections.abc import Coroutine, Hashable, Sequence
 from types import TracebackType
+from typing import Any, TypeVar
 
 from interviewer.backends import Backend, Endpoint, backend_key, make_backend
 from interviewer.cache import DiskCache
 from interviewer.model import Model, ModelContext
 from interviewer.openai_compat import OpenAICompatibleModel
 from interviewer.settings import ROLES, RoleName, Settings
+
+T = TypeVar("T")
 
 
 class ModelPool:
@@ -53,6 +56,22 @@ class ModelPool:
         for role, endpoint in self.endpoints.items():
             grouped.setdefault(endpoint.base_url + endpoint.model, (endpoint, []))[1].append(role)
         return list(grouped.values())
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """``asyncio.run(work)``, then close the models' HTTP clients in that same loop
+        (left to the garbage collector they would try to close on a dead loop)."""
+
+        async def main() -> T:
+            try:
+                return await work
+            finally:
+                await self.aclose()
+
+        return asyncio.run(main())
+
+    async def aclose(self) -> None:
+        for model in self._models.values():
+            await model.aclose()
 
     def close(self) -> None:
         for backend, _ in reversed(list(self._backends.values())):

@@ -38,7 +38,7 @@ def probe_pool(settings: Settings) -> list[ProbeResult]:
     for role in ROLES:
         quick.role(role).timeout_s = min(quick.role(role).timeout_s, 8.0)
     with ModelPool(quick) as pool:
-        return asyncio.run(_probe_all(pool))
+        return pool.run(_probe_all(pool))
 
 
 async def _probe_all(pool: ModelPool) -> list[ProbeResult]:

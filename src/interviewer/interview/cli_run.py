@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -70,7 +69,7 @@ def _run(plan: RunPlan, settings: Settings, pool: ModelPool, console: Console) -
     dump = settings.model_dump(mode="json")
     label = "interviews" if plan.method == "interview" else "backstories"
     with RunProgress(label, console) as bar:
-        return asyncio.run(run_interviews(plan, ctx, dump, bar.start, bar.result))
+        return pool.run(run_interviews(plan, ctx, dump, bar.start, bar.result))
 
 
 def as_method(text: str) -> Method:
