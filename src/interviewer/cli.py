@@ -516,6 +516,74 @@ def import_command(
     console.print(f"{len(converted.rows):,} respondents → {csv_path} (+ {yaml_path})")
 
 
+@app.command(name="eval")
+def eval_command(
+    responses: Annotated[
+        list[str],
+        typer.Option(
+            "--responses",
+            help="LABEL=R.jsonl, one per method (qa, bio, portray, anthology, interview, ...).",
+        ),
+    ],
+    questionnaire: Annotated[Path, typer.Option("--questionnaire", "-q", dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", file_okay=False, help="Report directory.")],
+    humans: Annotated[
+        Path | None,
+        typer.Option(
+            "--humans",
+            dir_okay=False,
+            help="Human responses CSV (optional for the higher-order studies).",
+        ),
+    ] = None,
+    matches: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--matches",
+            help="LABEL=M.csv: weight that method's personas by the humans matched to them.",
+        ),
+    ] = None,
+    personas: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--personas", file_okay=False, help="Persona run dir(s), for parties and subgroups."
+        ),
+    ] = None,
+    splits: Annotated[int, typer.Option("--splits", min=2)] = 100,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0)] = 200,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Score simulated answers against humans: report.json, a table and PNG plots."""
+    from interviewer.eval_run import MethodInput, evaluate, parse_labelled
+    from interviewer.views import eval_table, gaps_table, subgroup_table
+
+    files = parse_labelled(responses, "--responses")
+    match_files = parse_labelled(matches or [], "--matches")
+    unknown = set(match_files) - set(files)
+    if unknown:
+        raise UserInputError(f"--matches for unknown label(s) {sorted(unknown)}")
+    methods = [MethodInput(label, path, match_files.get(label)) for label, path in files.items()]
+    result = evaluate(
+        methods,
+        humans,
+        questionnaire,
+        out,
+        personas=personas or [],
+        splits=splits,
+        resamples=bootstrap,
+        seed=seed,
+    )
+    if result.report.methods:
+        console.print(eval_table(result))
+        for trait in ("party", "race", "age"):
+            table = subgroup_table(result, trait)
+            if table is not None:
+                console.print(table)
+    if result.gaps:
+        console.print(gaps_table(result))
+    for path in result.files:
+        console.print(f"wrote {path}")
+
+
 def _report_letter_mass(out: Path) -> None:
     from statistics import mean
 

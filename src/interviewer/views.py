@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from interviewer.demo import LETTERS, OPTIONS, QUESTION, DemoResult
+from interviewer.eval_run import EvalResult
 from interviewer.probe import ProbeResult
 from interviewer.schemas import Persona
 
@@ -32,6 +33,94 @@ def backends_table(results: list[ProbeResult]) -> Table:
             "[green]yes[/]" if result.logprobs else "[yellow]no[/]",
         )
     return table
+
+
+def eval_table(result: EvalResult) -> Table:
+    """Methods as rows, metrics as columns, the human split-half bound last (as in the papers)."""
+    report = result.report
+    table = Table(title=f"{report.questionnaire} vs {report.n_humans:,} humans")
+    table.caption = (
+        "[95% bootstrap CI over simulated respondents; for Fro it runs high, as resampled "
+        "duplicates inflate correlations] · extreme: share of answers at a scale's ends"
+    )
+    table.add_column("method", no_wrap=True, min_width=11)
+    for column in ("n", "WD mean", "Fro", "alpha", "extreme"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+    for method in report.methods:
+        s = method.overall
+        table.add_row(
+            method.label,
+            str(s.n),
+            _num(s.wd_mean) + _ci(s.wd_mean_ci),
+            _num(s.fro, 2) + _ci(s.fro_ci),
+            _num(s.alpha, 2),
+            _num(s.extremity, pct=True),
+        )
+    bound = report.bound
+    table.add_row(
+        "[bold]human bound[/]",
+        str(bound.n),
+        _num(bound.wd_mean),
+        _num(bound.fro, 2),
+        _num(report.alpha_human, 2),
+        "",
+        end_section=True,
+    )
+    return table
+
+
+def subgroup_table(result: EvalResult, trait: str) -> Table | None:
+    methods = result.report.methods
+    values = sorted({v for m in methods for v in m.subgroups.get(trait, {})})
+    if not values:
+        return None
+    table = Table(title=f"WD mean by {trait}")
+    table.add_column("method")
+    for value in values:
+        table.add_column(value, justify="right")
+    for method in methods:
+        cells = method.subgroups.get(trait, {})
+        table.add_row(
+            method.label,
+            *(
+                "—" if cells.get(v) is None else _num(cells[v].wd_mean)  # type: ignore[union-attr]
+                for v in values
+            ),
+        )
+    return table
+
+
+def gaps_table(result: EvalResult) -> Table:
+    table = Table(title="higher-order gaps: simulated vs published human")
+    for column in ("method", "party", "Δ sim", "Δ human", "d sim", "d human", "n", "direction"):
+        table.add_column(column, justify="left" if column in ("method", "party") else "right")
+    for label, found in result.gaps.items():
+        for gap in found:
+            ok = gap.direction_ok
+            direction = "—" if ok is None else "[green]right[/]" if ok else "[red]WRONG SIGN[/]"
+            table.add_row(
+                label,
+                gap.party,
+                _num(gap.gap),
+                _num(gap.target_gap),
+                _num(gap.d),
+                _num(gap.target_d),
+                str(gap.n),
+                direction,
+            )
+    return table
+
+
+def _num(value: float | None, digits: int = 3, pct: bool = False) -> str:
+    if value is None or value != value:  # NaN: undefined, shown as such
+        return "n/a"
+    return f"{value:.0%}" if pct else f"{value:.{digits}f}"
+
+
+def _ci(interval: tuple[float, float] | None) -> str:
+    if interval is None or interval[0] != interval[0]:
+        return ""
+    return f" [{interval[0]:.2f}, {interval[1]:.2f}]"
 
 
 def transcript_view(persona: Persona, max_turns: int = 6, max_chars: int = 400) -> Group:

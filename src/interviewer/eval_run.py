@@ -1,0 +1,211 @@
+"""``interviewer eval``: responses + humans + questionnaire -> report.json, table, PNGs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from interviewer.errors import UserInputError
+from interviewer.evaluation import (
+    SUBGROUP_TRAITS,
+    MethodReport,
+    Report,
+    Scores,
+    Table,
+    human_bound,
+    human_distributions,
+    human_table,
+    read_matches,
+    score,
+    simulated_distributions,
+    simulated_table,
+    subgroup_labels,
+)
+from interviewer.higher_order import STUDIES, Gap, gaps
+from interviewer.humans import HumanData, load_humans
+from interviewer.personas import load_personas
+from interviewer.storage import atomic_write_json
+from interviewer.survey.conditioning import leaning_party
+from interviewer.survey.questionnaire import Questionnaire, load_questionnaire
+from interviewer.survey.responses import SimulatedResponse, read_responses
+
+
+@dataclass(frozen=True)
+class MethodInput:
+    label: str
+    responses: Path
+    matches: Path | None = None
+
+
+@dataclass
+class EvalResult:
+    report: Report
+    gaps: dict[str, list[Gap]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+def parse_labelled(values: list[str], flag: str) -> dict[str, Path]:
+    """``["qa=r1.jsonl", "r2.jsonl"]`` -> {"qa": r1.jsonl, "r2": r2.jsonl}."""
+    out: dict[str, Path] = {}
+    for value in values:
+        label, sep, path = value.partition("=")
+        if not sep:
+            label, path = Path(value).stem, value
+        if label in out:
+            raise UserInputError(f"{flag} {value!r}: label {label!r} given twice")
+        out[label] = Path(path)
+    return out
+
+
+def evaluate(
+    methods: list[MethodInput],
+    humans_path: Path | None,
+    questionnaire_path: Path,
+    out_dir: Path,
+    *,
+    personas: list[Path] | None = None,
+    splits: int = 100,
+    resamples: int = 200,
+    seed: int = 0,
+    plots: bool = True,
+) -> EvalResult:
+    questionnaire = load_questionnaire(questionnaire_path)
+    is_study = questionnaire.study in STUDIES
+    if humans_path is None:
+        if not is_study:
+            raise UserInputError("--humans is needed to score this questionnaire")
+        humans = HumanData(Path("(none)"), [], np.zeros(0), {})
+    else:
+        # The studies' human answers are not public: their humans give parties only.
+        humans = load_humans(humans_path, None if is_study else questionnaire)
+    demographics = {p.id: p.demographics for d in personas or [] for p in load_personas(d)}
+    human = human_table(humans, questionnaire) if not is_study else None
+    reports: list[MethodReport] = []
+    all_gaps: dict[str, list[Gap]] = {}
+    for method in methods:
+        responses = read_responses(method.responses)
+        weights, stands_for = read_matches(method.matches) if method.matches else (None, {})
+        if is_study:
+            parties = _parties(responses, humans, stands_for, demographics)
+            all_gaps[method.label] = gaps(questionnaire, responses, parties)
+            continue
+        assert human is not None
+        table = simulated_table(responses, questionnaire, weights)
+        overall = score(human, table, questionnaire, resamples=resamples, seed=seed)
+        subgroups = {
+            trait: _subgroups(human, table, humans, stands_for, demographics, trait, questionnaire)
+            for trait in SUBGROUP_TRAITS
+        }
+        reports.append(
+            MethodReport(
+                method.label, overall, subgroups, simulated_distributions(table, questionnaire)
+            )
+        )
+    if human is None:
+        return _study_result(questionnaire, humans, all_gaps, out_dir, plots)
+    bound = human_bound(human, questionnaire, splits, seed)
+    report = Report(
+        questionnaire.id,
+        str(humans_path),
+        len(humans),
+        bound.alpha,
+        bound,
+        reports,
+        human_distributions(human, questionnaire),
+    )
+    return _write(report, {}, out_dir, plots)
+
+
+def _subgroups(
+    human: Table,
+    table: Table,
+    humans: HumanData,
+    stands_for: dict[str, str],
+    demographics: dict[str, dict[str, dict[str, float]]],
+    trait: str,
+    questionnaire: Questionnaire,
+) -> dict[str, Scores | None]:
+    human_values = humans.demographics.get(trait)
+    if human_values is None:
+        return {}
+    sim_values = subgroup_labels(table.ids, humans, stands_for, demographics, trait)
+    result: dict[str, Scores | None] = {}
+    for value in sorted({v for v in human_values if v}):
+        h_rows = np.array([i for i, v in enumerate(human_values) if v == value], dtype=int)
+        s_rows = np.array([i for i, v in enumerate(sim_values) if v == value], dtype=int)
+        if len(h_rows) == 0 or len(s_rows) == 0:
+            result[value] = None  # an empty subgroup: stated, not scored as 0
+        else:
+            result[value] = score(human.rows(h_rows), table.rows(s_rows), questionnaire)
+    return result
+
+
+def _parties(
+    responses: list[SimulatedResponse],
+    humans: HumanData,
+    stands_for: dict[str, str],
+    demographics: dict[str, dict[str, dict[str, float]]],
+) -> dict[str, str]:
+    human_row = {rid: i for i, rid in enumerate(humans.ids)}
+    parties: dict[str, str] = {}
+    for rid in {r.persona_id for r in responses}:
+        source = stands_for.get(rid, rid)
+        if source in human_row:
+            party = humans.profile(human_row[source]).get("party")
+        else:
+            party = leaning_party(demographics.get(rid, {}).get("party", {}))
+        if party in ("Democrat", "Republican"):
+            parties[rid] = party
+    return parties
+
+
+def _study_result(
+    questionnaire: Questionnaire,
+    humans: HumanData,
+    all_gaps: dict[str, list[Gap]],
+    out_dir: Path,
+    plots: bool,
+) -> EvalResult:
+    # Respondent-level human data of the three studies is not public: the comparison is
+    # with the published gaps, and there is no split-half bound to compute.
+    no_bound = Scores(
+        n=0, wd={}, wd_mean=float("nan"), fro=float("nan"), fro_entries=0, alpha=float("nan")
+    )
+    report = Report(
+        questionnaire.id,
+        str(humans.path),
+        len(humans),
+        float("nan"),
+        no_bound,
+        [],
+        {},
+        ["higher-order study: compared with the published human gaps"],
+    )
+    return _write(report, all_gaps, out_dir, plots)
+
+
+def _write(
+    report: Report, all_gaps: dict[str, list[Gap]], out_dir: Path, plots: bool
+) -> EvalResult:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    body = report.to_json()
+    if all_gaps:
+        body["higher_order"] = {
+            label: [{**g.__dict__, "direction_ok": g.direction_ok} for g in found]
+            for label, found in all_gaps.items()
+        }
+    path = out_dir / "report.json"
+    atomic_write_json(path, json.loads(json.dumps(body, default=str)))
+    files = [path]
+    if plots:
+        from interviewer import plots as charts
+
+        if report.methods:
+            files.append(charts.distributions_png(report, out_dir / "distributions.png"))
+            files.append(charts.summary_png(report, out_dir / "summary.png"))
+        if all_gaps:
+            files.append(charts.gaps_png(all_gaps, out_dir / "gaps.png"))
+    return EvalResult(report, all_gaps, files)

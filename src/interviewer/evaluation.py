@@ -1,0 +1,300 @@
+"""Score simulated answers against real human answers (DESIGN.md metric definitions).
+
+The simulated distribution of a question is the mean of the respondents' ``probs``;
+individual answers (for correlations and alpha) are the drawn ``answer``. Humans use
+their survey weights; a simulated respondent weighs the number of humans matched to it
+(when a match file is given), else 1. The human lower bound compares random halves of
+the humans with each other. Subgroups label simulated respondents by the human they
+stand for: the same respondent for demographic baselines, the matched human for
+personas (or, without a match file, the persona's most likely demographics).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from interviewer.demographics import most_likely
+from interviewer.errors import UserInputError
+from interviewer.humans import HumanData
+from interviewer.metrics import (
+    bootstrap_ci,
+    cronbach_alpha,
+    fro,
+    split_half,
+    wd,
+    weighted_corr,
+    weighted_distribution,
+)
+from interviewer.survey.questionnaire import Questionnaire
+from interviewer.survey.responses import SimulatedResponse
+
+SUBGROUP_TRAITS = ("party", "race", "age")
+
+
+@dataclass(frozen=True)
+class Table:
+    """Respondents × questions: answers (NaN = none), weights, and per-row probs."""
+
+    ids: list[str]
+    answers: np.ndarray
+    weights: np.ndarray
+    probs: list[dict[str, list[float]]] = field(default_factory=list)
+    """Simulated only: question id -> probs, per row."""
+
+    def rows(self, index: np.ndarray) -> Table:
+        return Table(
+            [self.ids[i] for i in index],
+            self.answers[index],
+            self.weights[index],
+            [self.probs[i] for i in index] if self.probs else [],
+        )
+
+
+@dataclass
+class Scores:
+    """The metrics of one simulated table (or one half of the humans) against humans."""
+
+    n: int
+    wd: dict[str, float]
+    wd_mean: float
+    fro: float
+    fro_entries: int
+    alpha: float
+    wd_mean_ci: tuple[float, float] | None = None
+    fro_ci: tuple[float, float] | None = None
+    extremity: float = float("nan")
+    """Share of drawn answers at either end of the scale."""
+
+
+@dataclass
+class MethodReport:
+    label: str
+    overall: Scores
+    subgroups: dict[str, dict[str, Scores | None]]
+    """trait -> value -> scores (None: no simulated or no human respondents)."""
+    distributions: dict[str, list[float]]
+
+
+@dataclass
+class Report:
+    questionnaire: str
+    humans: str
+    n_humans: int
+    alpha_human: float
+    bound: Scores
+    """Human split-half lower bound (mean over splits)."""
+    methods: list[MethodReport]
+    human_distributions: dict[str, list[float]]
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = _clean(asdict(self))
+        return cleaned
+
+
+def human_table(humans: HumanData, questionnaire: Questionnaire) -> Table:
+    ids = [q.id for q in questionnaire.questions]
+    missing = [q for q in ids if q not in humans.answers]
+    if missing:
+        raise UserInputError(f"{humans.path}: no column for question(s) {missing}")
+    return Table(
+        list(humans.ids),
+        np.column_stack([humans.answers[q] for q in ids]),
+        np.asarray(humans.weights, dtype=float),
+    )
+
+
+def simulated_table(
+    responses: Sequence[SimulatedResponse],
+    questionnaire: Questionnaire,
+    weights: dict[str, float] | None = None,
+) -> Table:
+    ids = [q.id for q in questionnaire.questions]
+    column = {q: i for i, q in enumerate(ids)}
+    rows: dict[str, dict[str, SimulatedResponse]] = {}
+    for response in responses:
+        if response.question_id in column:
+            rows.setdefault(response.persona_id, {})[response.question_id] = response
+    respondents = [r for r in rows if weights is None or weights.get(r, 0) > 0]
+    if not respondents:
+        raise UserInputError(
+            "no simulated respondent answered this questionnaire "
+            "(or none of them is in the match file)"
+        )
+    answers = np.full((len(respondents), len(ids)), np.nan)
+    for i, respondent in enumerate(respondents):
+        for qid, response in rows[respondent].items():
+            answers[i, column[qid]] = response.answer
+    w = np.array([weights[r] if weights else 1.0 for r in respondents])
+    probs = [{qid: r.probs for qid, r in rows[respondent].items()} for respondent in respondents]
+    return Table(respondents, answers, w, probs)
+
+
+def score(
+    human: Table,
+    simulated: Table,
+    questionnaire: Questionnaire,
+    *,
+    resamples: int = 0,
+    seed: int = 0,
+) -> Scores:
+    dists = simulated_distributions(simulated, questionnaire)
+    result = _compare(human, simulated, questionnaire, dists)
+    if resamples and len(simulated.ids) > 1:
+
+        def stat_wd(index: np.ndarray) -> float:
+            part = simulated.rows(index)
+            return _compare(
+                human, part, questionnaire, simulated_distributions(part, questionnaire)
+            ).wd_mean
+
+        def stat_fro(index: np.ndarray) -> float:
+            return fro(
+                weighted_corr(human.answers, human.weights),
+                weighted_corr(simulated.answers[index], simulated.weights[index]),
+            ).value
+
+        rows = len(simulated.ids)
+        result.wd_mean_ci = bootstrap_ci(rows, stat_wd, resamples, seed)
+        result.fro_ci = bootstrap_ci(rows, stat_fro, resamples, seed + 1)
+    return result
+
+
+def simulated_distributions(table: Table, questionnaire: Questionnaire) -> dict[str, list[float]]:
+    """Weighted mean of the respondents' probs per question (questions nobody answered: absent)."""
+    out: dict[str, list[float]] = {}
+    for question in questionnaire.questions:
+        rows = [
+            (p[question.id], w)
+            for p, w in zip(table.probs, table.weights, strict=True)
+            if question.id in p
+        ]
+        if rows:
+            total = sum(w for _, w in rows)
+            mean = np.sum([np.asarray(p) * w for p, w in rows], axis=0) / total
+            out[question.id] = mean.tolist()
+    return out
+
+
+def human_distributions(table: Table, questionnaire: Questionnaire) -> dict[str, list[float]]:
+    out = {}
+    for i, question in enumerate(questionnaire.questions):
+        dist = weighted_distribution(table.answers[:, i], table.weights, len(question.options))
+        if dist is not None:
+            out[question.id] = dist.tolist()
+    return out
+
+
+def _compare(
+    human: Table, simulated: Table, questionnaire: Questionnaire, sim_dists: dict[str, list[float]]
+) -> Scores:
+    human_dists = human_distributions(human, questionnaire)
+    wds = {q: wd(human_dists[q], sim_dists[q]) for q in human_dists if q in sim_dists}
+    frob = fro(
+        weighted_corr(human.answers, human.weights),
+        weighted_corr(simulated.answers, simulated.weights),
+    )
+    return Scores(
+        n=len(simulated.ids),
+        wd=wds,
+        wd_mean=float(np.mean(list(wds.values()))) if wds else float("nan"),
+        fro=frob.value,
+        fro_entries=frob.entries,
+        alpha=cronbach_alpha(simulated.answers),
+        extremity=_extremity(simulated, questionnaire),
+    )
+
+
+def _extremity(table: Table, questionnaire: Questionnaire) -> float:
+    ends = total = 0
+    for i, question in enumerate(questionnaire.questions):
+        column = table.answers[:, i]
+        column = column[~np.isnan(column)]
+        if len(question.options) > 2:
+            ends += int(np.isin(column, (0, len(question.options) - 1)).sum())
+            total += len(column)
+    return ends / total if total else float("nan")
+
+
+def human_bound(human: Table, questionnaire: Questionnaire, splits: int, seed: int) -> Scores:
+    """Split the humans in random halves; mean over ``splits`` of the half-vs-half metrics."""
+
+    def halves(a: np.ndarray, b: np.ndarray) -> Scores:
+        first, second = human.rows(a), human.rows(b)
+        return _compare(
+            first,
+            _as_simulated(second, questionnaire),
+            questionnaire,
+            human_distributions(second, questionnaire),
+        )
+
+    rows = len(human.ids)
+    # The same seed gives both statistics the same splits.
+    bound_wd = split_half(rows, lambda a, b: halves(a, b).wd_mean, splits, seed)
+    bound_fro = split_half(rows, lambda a, b: halves(a, b).fro, splits, seed)
+    return Scores(
+        n=rows // 2,
+        wd={},
+        wd_mean=bound_wd,
+        fro=bound_fro,
+        fro_entries=0,
+        alpha=cronbach_alpha(human.answers),
+    )
+
+
+def _as_simulated(table: Table, questionnaire: Questionnaire) -> Table:
+    return Table(table.ids, table.answers, table.weights)
+
+
+def subgroup_labels(
+    ids: Sequence[str],
+    humans: HumanData,
+    matches: dict[str, str],
+    persona_demographics: dict[str, dict[str, dict[str, float]]],
+    trait: str,
+) -> list[str | None]:
+    """The subgroup value each simulated respondent stands for."""
+    human_row = {rid: i for i, rid in enumerate(humans.ids)}
+    labels: list[str | None] = []
+    for rid in ids:
+        source = matches.get(rid, rid)
+        if source in human_row:
+            labels.append(humans.profile(human_row[source]).get(trait))
+        else:
+            labels.append(most_likely(persona_demographics.get(rid, {}).get(trait, {})))
+    return labels
+
+
+def read_matches(path: Path) -> tuple[dict[str, float], dict[str, str]]:
+    """Persona weights (humans matched to each) and persona -> first matched human."""
+    weights: dict[str, float] = {}
+    stands_for: dict[str, str] = {}
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                persona, human = row["persona_id"], row["respondent_id"]
+                weights[persona] = weights.get(persona, 0.0) + 1.0
+                stands_for.setdefault(persona, human)
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: file does not exist") from None
+    except KeyError:
+        raise UserInputError(f"{path}: expected columns respondent_id, persona_id") from None
+    return weights, stands_for
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null (a stated undefined, never 0)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value

@@ -1,0 +1,129 @@
+"""PNG plots of an evaluation: answer distributions, metric summary, higher-order gaps."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never a window
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from interviewer.evaluation import Report
+from interviewer.higher_order import Gap
+
+HUMAN_COLOR = "#222222"
+COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+
+
+def distributions_png(report: Report, path: Path, max_questions: int = 16) -> Path:
+    """Per question: the human distribution beside each method's, option by option."""
+    questions = list(report.human_distributions)[:max_questions]
+    cols = min(4, len(questions))
+    rows = math.ceil(len(questions) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.8 * rows), squeeze=False)
+    series = [("human", report.human_distributions, HUMAN_COLOR)] + [
+        (m.label, m.distributions, COLORS[i % len(COLORS)]) for i, m in enumerate(report.methods)
+    ]
+    width = 0.8 / len(series)
+    for ax, qid in zip(axes.flat, questions, strict=False):
+        options = len(report.human_distributions[qid])
+        for k, (label, dists, color) in enumerate(series):
+            if qid in dists:
+                x = np.arange(options) + (k - (len(series) - 1) / 2) * width
+                ax.bar(x, dists[qid], width, label=label, color=color)
+        ax.set_title(qid, fontsize=9)
+        ax.set_xticks(range(options), [chr(65 + i) for i in range(options)])
+        ax.set_ylim(0, 1)
+    for ax in list(axes.flat)[len(questions) :]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.suptitle(f"{report.questionnaire}: answer distributions (options A = first listed)")
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    fig.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.965),
+        ncol=len(series),
+        frameon=False,
+    )
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def summary_png(report: Report, path: Path) -> Path:
+    """Mean WD and Frobenius per method, the human split-half bound as a dashed line."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    labels = [m.label for m in report.methods]
+    for ax, metric, bound, title in (
+        (axes[0], "wd_mean", report.bound.wd_mean, "mean Wasserstein distance (lower is better)"),
+        (axes[1], "fro", report.bound.fro, "correlation Frobenius norm (lower is better)"),
+    ):
+        values = [getattr(m.overall, metric) for m in report.methods]
+        ax.bar(
+            labels,
+            [v if math.isfinite(v) else 0 for v in values],
+            color=[COLORS[i % len(COLORS)] for i in range(len(labels))],
+        )
+        for i, value in enumerate(values):
+            ax.text(
+                i,
+                value if math.isfinite(value) else 0,
+                "n/a" if not math.isfinite(value) else f"{value:.3f}",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+        if math.isfinite(bound):
+            ax.axhline(bound, color=HUMAN_COLOR, linestyle="--", label="human split-half bound")
+            ax.legend(fontsize=8, loc="lower right")
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def gaps_png(gaps: dict[str, list[Gap]], path: Path) -> Path:
+    """Simulated gap per party and method, the published human gap marked."""
+    methods = list(gaps)
+    parties = ["Democrat", "Republican"]
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    width = 0.8 / max(len(methods), 1)
+    for k, method in enumerate(methods):
+        by_party = {g.party: g for g in gaps[method]}
+        values = [by_party[p].gap if p in by_party else float("nan") for p in parties]
+        x = np.arange(len(parties)) + (k - (len(methods) - 1) / 2) * width
+        ax.bar(
+            x,
+            [v if math.isfinite(v) else 0 for v in values],
+            width,
+            label=method,
+            color=COLORS[k % len(COLORS)],
+        )
+    first = gaps[methods[0]] if methods else []
+    study = first[0].study if first else ""
+    for i, party in enumerate(parties):
+        target = next((g.target_gap for g in first if g.party == party), None)
+        if target is not None:
+            ax.plot(
+                [i - 0.45, i + 0.45],
+                [target, target],
+                color=HUMAN_COLOR,
+                linewidth=2.5,
+                label="human target" if i == 0 else None,
+            )
+    ax.axhline(0, color="#999999", linewidth=0.8)
+    ax.set_xticks(range(len(parties)), parties)
+    ax.set_ylabel("gap Δ (rating points)")
+    ax.set_title(f"{study}: simulated gap vs published human gap")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

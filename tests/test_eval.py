@@ -1,0 +1,182 @@
+"""``interviewer eval`` on cases small enough to work out by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from interviewer.eval_run import MethodInput, evaluate
+from interviewer.paths import resource_dir
+from interviewer.survey.responses import SimulatedResponse
+from tests.test_cli import run_cli
+
+
+def write(tmp: Path) -> tuple[Path, Path, Path]:
+    questionnaire = tmp / "q.yaml"
+    questionnaire.write_text(
+        "id: tiny\nquestions:\n"
+        "  - {id: q1, text: 'One?', options: [a, b]}\n"
+        "  - {id: q2, text: 'Two?', options: [x, y, z]}\n"
+    )
+    humans = tmp / "h.csv"
+    humans.write_text(
+        "respondent_id,weight,party,q1,q2\n"
+        "h1,1,Democrat,0,0\nh2,1,Democrat,0,1\nh3,1,Republican,1,2\n"
+        "h4,1,Republican,1,2\n"
+    )
+    responses = tmp / "r.jsonl"
+    lines = [
+        ("h1", "q1", [1.0, 0.0], 0),
+        ("h1", "q2", [0.0, 0.0, 1.0], 2),
+        ("h3", "q1", [0.0, 1.0], 1),
+        ("h3", "q2", [0.0, 0.0, 1.0], 2),
+    ]
+    responses.write_text(
+        "".join(
+            SimulatedResponse(
+                persona_id=p,
+                question_id=q,
+                probs=probs,
+                answer=a,
+                conditioning="qa",
+                model="m",
+                letter_mass=1.0,
+                mode="logprobs",
+                questionnaire="tiny",
+            ).model_dump_json()
+            + "\n"
+            for p, q, probs, a in lines
+        )
+    )
+    return questionnaire, humans, responses
+
+
+def test_report_by_hand(tmp_path: Path) -> None:
+    questionnaire, humans, responses = write(tmp_path)
+    result = evaluate(
+        [MethodInput("qa", responses)],
+        humans,
+        questionnaire,
+        tmp_path / "rep",
+        splits=10,
+        resamples=20,
+    )
+    method = result.report.methods[0]
+    # Humans: q1 (.5, .5); q2 (.25, .25, .5). Simulated means: q1 (.5, .5) → WD 0;
+    # q2 (0, 0, 1): CDFs (.25, .5, 1) vs (0, 0, 1) → .25 + .5 = .75. Mean .375.
+    assert method.overall.wd == pytest.approx({"q1": 0.0, "q2": 0.75})
+    assert method.overall.wd_mean == pytest.approx(0.375)
+    assert result.report.human_distributions["q2"] == pytest.approx([0.25, 0.25, 0.5])
+    # Subgroups: Democrats h1, h2 vs the simulated h1 → q1 (1, 0) vs (1, 0): 0;
+    # q2 humans (.5, .5, 0) vs (0, 0, 1): CDFs (.5, 1, 1) vs (0, 0, 1) → 1.5. Mean .75.
+    democrats = method.subgroups["party"]["Democrat"]
+    assert democrats is not None and democrats.wd_mean == pytest.approx(0.75)
+    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert report["methods"][0]["overall"]["wd_mean"] == pytest.approx(0.375)
+    # Alpha over two simulated rows (0, 2) and (1, 2): item 2 has no variance, totals
+    # (2, 3) vary: alpha = 2 × (1 − 0.5 / 0.5) = 0.
+    assert report["methods"][0]["overall"]["alpha"] == pytest.approx(0.0)
+    for name in ("distributions.png", "summary.png"):
+        assert (tmp_path / "rep" / name).stat().st_size > 10_000
+
+
+def test_empty_subgroup_is_none_not_zero(tmp_path: Path) -> None:
+    questionnaire, humans, responses = write(tmp_path)
+    # Only Democrat h1 answered in the simulation: the Republican subgroup has nobody.
+    lines = [line for line in responses.read_text().splitlines() if '"h1"' in line]
+    responses.write_text("\n".join(lines) + "\n")
+    result = evaluate(
+        [MethodInput("qa", responses)],
+        humans,
+        questionnaire,
+        tmp_path / "rep",
+        splits=4,
+        resamples=0,
+        plots=False,
+    )
+    assert result.report.methods[0].subgroups["party"]["Republican"] is None
+    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert report["methods"][0]["subgroups"]["party"]["Republican"] is None
+
+
+def test_higher_order_study_against_published_targets(tmp_path: Path) -> None:
+    q = resource_dir("evals") / "questionnaires" / "meta_prejudice.yaml"
+    humans = tmp_path / "h.csv"
+    humans.write_text(
+        "respondent_id,weight,party\nd1,1,Democrat\nr1,1,Republican\nr2,1,Republican\n"
+    )
+    rows = [("d1", "out_to_in_meta", 0), ("r1", "out_self", 4), ("r2", "out_self", 3)]
+    responses = tmp_path / "r.jsonl"
+    responses.write_text(
+        "".join(
+            SimulatedResponse(
+                persona_id=p,
+                question_id=qid,
+                probs=[0.2] * 5,
+                answer=a,
+                conditioning="bio",
+                model="m",
+                letter_mass=1.0,
+                mode="logprobs",
+                questionnaire="meta_prejudice",
+            ).model_dump_json()
+            + "\n"
+            for p, qid, a in rows
+        )
+    )
+    result = evaluate([MethodInput("bio", responses)], humans, q, tmp_path / "rep")
+    democrat = next(g for g in result.gaps["bio"] if g.party == "Democrat")
+    # d1 believes Republicans are very cold (coldness 6 − 1 = 5); Republicans report
+    # warmth 5 and 4 (coldness 1, 2): Δ = 5 − 1.5 = 3.5, target 1.091, right direction.
+    assert democrat.gap == pytest.approx(3.5)
+    assert democrat.direction_ok is True and democrat.target_gap == 1.091
+    assert (tmp_path / "rep" / "gaps.png").stat().st_size > 10_000
+    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert report["higher_order"]["bio"][0]["party"] == "Democrat"
+
+
+def test_cli_bad_input_is_one_line(tmp_path: Path) -> None:
+    questionnaire, humans, responses = write(tmp_path)
+    result = run_cli(
+        "eval",
+        "--responses",
+        f"qa={responses}",
+        "-q",
+        str(questionnaire),
+        "--out",
+        str(tmp_path / "rep"),
+    )
+    assert result.returncode == 2 and "--humans is needed" in result.stderr
+    result = run_cli(
+        "eval",
+        "--responses",
+        f"qa={responses}",
+        "--matches",
+        "x=m.csv",
+        "--humans",
+        str(humans),
+        "-q",
+        str(questionnaire),
+        "--out",
+        str(tmp_path),
+    )
+    assert result.returncode == 2 and "unknown label" in result.stderr
+    ok = run_cli(
+        "eval",
+        "--responses",
+        f"qa={responses}",
+        "--humans",
+        str(humans),
+        "-q",
+        str(questionnaire),
+        "--out",
+        str(tmp_path / "rep"),
+        "--splits",
+        "4",
+        "--bootstrap",
+        "10",
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "human bound" in ok.stdout and "report.json" in ok.stdout
