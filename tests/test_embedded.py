@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,10 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, Field
 
-from interviewer.demo import LETTERS
 from interviewer.pool import ModelPool
 from interviewer.schemas import Persona
+
+LETTERS = "ABCD"
 
 pytestmark = pytest.mark.embedded
 
@@ -106,26 +108,40 @@ def test_cli_interview_end_to_end(tmp_path: Path) -> None:
 
 
 def test_cli_demo_runs(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
     argv = [
         sys.executable,
         "-m",
         "interviewer",
         "demo",
         "--out",
-        str(tmp_path / "demo"),
+        str(out),
         "--interviews",
         "1",
         "--backstories",
         "1",
+        "--humans",
+        "4",
+        "--questions",
+        "2",
         "--set",
         "interview.questions=2",
         "--set",
         "interview.anthology_tokens=80",
     ]
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
-    assert "letter mass" in result.stdout
-    assert "interview/p00000" in result.stdout and "anthology/p00000" in result.stdout
+    assert "human bound" in result.stdout
+    report = json.loads((out / "report" / "report.json").read_text())
+    assert [m["label"] for m in report["methods"]] == [
+        "interview",
+        "anthology",
+        "qa",
+        "bio",
+        "portray",
+    ]
+    for name in ("distributions.png", "summary.png"):
+        assert (out / "report" / name).stat().st_size > 10_000
 
 
 def test_cli_demographics_then_w110_survey(tmp_path: Path) -> None:

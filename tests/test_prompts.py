@@ -10,20 +10,22 @@ from interviewer.prompts import load_prompt
 
 
 def test_packaged_prompts_are_found() -> None:
-    assert (resource_dir("prompts") / "demo_question.txt").is_file()
-    template = load_prompt("demo_question")
-    assert template.variables == {"backstory", "question", "options"}
+    assert (resource_dir("prompts") / "survey_question.txt").is_file()
+    template = load_prompt("survey_question")
+    assert template.variables == {"context", "history", "question", "options"}
     assert len(template.version) == 12
 
 
 def test_missing_variable_fails_loudly() -> None:
     with pytest.raises(PromptError, match=r"needs variable\(s\) \['options'\]"):
-        load_prompt("demo_question").render(question="Q?", backstory="b")
+        load_prompt("survey_question").render(question="Q?", context="c", history="")
 
 
 def test_unknown_variable_fails_loudly() -> None:
     with pytest.raises(PromptError, match="has no variable"):
-        load_prompt("demo_question").render(question="Q?", options="A. x", backstory="b", extra=1)
+        load_prompt("survey_question").render(
+            question="Q?", options="A. x", context="c", history="", extra=1
+        )
 
 
 def test_braces_stay_literal(tmp_path: Path) -> None:

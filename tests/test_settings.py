@@ -78,3 +78,13 @@ def test_cli_bad_setting_exits_2_with_one_line(capsys: pytest.CaptureFixture[str
 def test_cli_missing_settings_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["backends", "--settings", "/nonexistent/s.yaml"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_flags_overlay_a_suite_leaf_by_leaf() -> None:
+    from interviewer.cli import _overlay
+
+    suite = load_settings(overrides={"persona": {"backend": "vllm", "model": "/m/llama"}})
+    flags = build_settings(sets=["persona.temperature=0.9"])
+    merged = _overlay(suite, flags)
+    assert (merged.persona.backend, merged.persona.model) == ("vllm", "/m/llama")
+    assert merged.persona.temperature == 0.9

@@ -33,7 +33,7 @@ def test_wheel_carries_resources_and_finds_them(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("interviewer-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "interviewer/_data/prompts/demo_question.txt" in names
+    assert "interviewer/_data/prompts/survey_question.txt" in names
     assert any(n.startswith("interviewer/_data/evals/") for n in names)
     target = tmp_path / "site"
     subprocess.run(
@@ -54,7 +54,7 @@ def test_wheel_carries_resources_and_finds_them(tmp_path: Path) -> None:
     code = (
         "import interviewer.paths as p, interviewer.prompts as q; "
         "print(p.__file__); print(p.resource_dir('prompts')); "
-        "print(q.load_prompt('demo_question').variables)"
+        "print(q.load_prompt('survey_question').variables)"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
     out = subprocess.run(

@@ -169,27 +169,42 @@ def demo(
         ),
     ] = None,
     interviews: Annotated[
-        int, typer.Option("--interviews", min=0, help="Deep-binding interviews to run.")
+        int, typer.Option("--interviews", min=1, help="Deep-binding interviews.")
     ] = 2,
     backstories: Annotated[
-        int, typer.Option("--backstories", min=0, help="Anthology backstories to collect.")
-    ] = 2,
+        int, typer.Option("--backstories", min=1, help="Anthology backstories.")
+    ] = 4,
+    humans: Annotated[
+        int,
+        typer.Option(
+            "--humans",
+            min=4,
+            help="CCES respondents sampled (each also a QA/Bio/Portray respondent).",
+        ),
+    ] = 12,
+    questions: Annotated[
+        int, typer.Option("--questions", min=2, max=6, help="CCES items asked.")
+    ] = 6,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
     *,
     settings: Settings,
 ) -> None:
-    """The main job, end to end, on the default (embedded) backend, in a few minutes.
+    """The main job, end to end, on the default (embedded) backend, in under ten minutes.
 
-    Interviews a few personas, collects a few Anthology backstories, shows a transcript,
-    and asks every persona a survey question scored by next-token logprobs.
+    Interviews personas and collects Anthology backstories, surveys their demographics,
+    matches CCES 2018 respondents to them, surveys every method on CCES items (with the
+    QA/Bio/Portray demographic baselines built from the same humans) and scores all of
+    them against the humans' real answers: a table, report.json and PNG plots.
     """
     import datetime as dt
 
-    from interviewer.demo import run_demo
+    from interviewer.demo import DemoSizes, run_demo
     from interviewer.views import demo_report
 
     target = out or Path("runs") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
     started = time.perf_counter()
-    result = run_demo(settings, target, interviews, backstories, console)
+    sizes = DemoSizes(interviews, backstories, humans, questions, seed)
+    result = run_demo(settings, target, sizes, console)
     console.print(demo_report(result, time.perf_counter() - started))
 
 
@@ -493,40 +508,75 @@ def show(
 @app.command(name="import")
 def import_command(
     dataset: Annotated[
-        str, typer.Argument(help="cces (CCES 2018 sample), anes (ANES 1996) or gss (GSS 2022).")
+        str,
+        typer.Argument(
+            help="cces (CCES 2018 sample), anes (ANES 1996), "
+            "gss (GSS 2022), or atp (your own file + --mapping)."
+        ),
     ],
     source: Annotated[
         Path,
-        typer.Argument(help="The dataset's folder, e.g. ../shared/data/cces2018.", file_okay=False),
+        typer.Argument(
+            help="The dataset's folder (e.g. ../shared/data/cces2018), or your .sav/.csv file."
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", file_okay=False, help="Where to write NAME.csv and NAME.yaml.")
     ] = Path("evals/humans"),
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            dir_okay=False,
+            help="For atp: YAML naming the id, weight, demographic and question columns.",
+        ),
+    ] = None,
 ) -> None:
-    """Convert public survey data into a human-responses CSV and its questionnaire."""
+    """Convert survey data into a human-responses CSV and its questionnaire."""
     from interviewer.importers import IMPORTERS
 
-    if dataset not in IMPORTERS:
-        raise UserInputError(f"dataset {dataset!r}: expected one of {sorted(IMPORTERS)}")
-    name, convert = IMPORTERS[dataset]
-    converted = convert(source)
-    csv_path, yaml_path = converted.write(
-        out, name, f"Converted by `interviewer import {dataset}`; origin in evals/ORIGIN.md."
-    )
+    if dataset == "atp":
+        from interviewer.importers import mapped
+
+        if mapping is None:
+            raise UserInputError(
+                "import atp needs --mapping MAP.yaml (see `interviewer import --help`)"
+            )
+        name, converted = mapped.convert(source, mapping)
+        origin = f"Converted by `interviewer import atp {source.name} --mapping {mapping.name}`."
+    elif dataset in IMPORTERS:
+        name, convert = IMPORTERS[dataset]
+        converted = convert(source)
+        origin = f"Converted by `interviewer import {dataset}`; origin in evals/ORIGIN.md."
+    else:
+        raise UserInputError(f"dataset {dataset!r}: expected atp or one of {sorted(IMPORTERS)}")
+    csv_path, yaml_path = converted.write(out, name, origin)
     console.print(f"{len(converted.rows):,} respondents → {csv_path} (+ {yaml_path})")
 
 
 @app.command(name="eval")
+@with_settings
 def eval_command(
+    out: Annotated[Path, typer.Option("--out", file_okay=False, help="Report directory.")],
+    suite: Annotated[
+        Path | None,
+        typer.Option(
+            "--suite",
+            dir_okay=False,
+            help="Run a whole eval suite "
+            "(evals/suites/*.yaml): personas, matching, surveys, report.",
+        ),
+    ] = None,
     responses: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             "--responses",
             help="LABEL=R.jsonl, one per method (qa, bio, portray, anthology, interview, ...).",
         ),
-    ],
-    questionnaire: Annotated[Path, typer.Option("--questionnaire", "-q", dir_okay=False)],
-    out: Annotated[Path, typer.Option("--out", file_okay=False, help="Report directory.")],
+    ] = None,
+    questionnaire: Annotated[
+        Path | None, typer.Option("--questionnaire", "-q", dir_okay=False)
+    ] = None,
     humans: Annotated[
         Path | None,
         typer.Option(
@@ -551,11 +601,26 @@ def eval_command(
     splits: Annotated[int, typer.Option("--splits", min=2)] = 100,
     bootstrap: Annotated[int, typer.Option("--bootstrap", min=0)] = 200,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    *,
+    settings: Settings,
 ) -> None:
-    """Score simulated answers against humans: report.json, a table and PNG plots."""
-    from interviewer.eval_run import MethodInput, evaluate, parse_labelled
-    from interviewer.views import eval_table, gaps_table, subgroup_table
+    """Score simulated answers against humans: report.json, a table and PNG plots.
 
+    Either score existing responses (--responses, --questionnaire, --humans) or run a
+    whole suite (--suite), which makes and surveys the personas first.
+    """
+    from interviewer.eval_run import MethodInput, evaluate, parse_labelled
+    from interviewer.views import print_evaluation
+
+    if suite is not None:
+        from interviewer.suite import load_suite, run_suite
+
+        spec = load_suite(suite)
+        merged = _overlay(load_settings(overrides=spec.settings), settings)
+        print_evaluation(console, run_suite(spec, merged, out, console).evaluation)
+        return
+    if not responses or questionnaire is None:
+        raise UserInputError("give --suite, or --responses and --questionnaire")
     files = parse_labelled(responses, "--responses")
     match_files = parse_labelled(matches or [], "--matches")
     unknown = set(match_files) - set(files)
@@ -572,16 +637,28 @@ def eval_command(
         resamples=bootstrap,
         seed=seed,
     )
-    if result.report.methods:
-        console.print(eval_table(result))
-        for trait in ("party", "race", "age"):
-            table = subgroup_table(result, trait)
-            if table is not None:
-                console.print(table)
-    if result.gaps:
-        console.print(gaps_table(result))
-    for path in result.files:
-        console.print(f"wrote {path}")
+    print_evaluation(console, result)
+
+
+def _overlay(suite_settings: Settings, explicit: Settings) -> Settings:
+    """The suite's settings, with every value the command line changed from the defaults
+    on top, leaf by leaf: a run's flags beat its suite file."""
+    merged = _leaves(
+        suite_settings.model_dump(), explicit.model_dump(), load_settings().model_dump()
+    )
+    return Settings.model_validate(merged)
+
+
+def _leaves(
+    base: dict[str, Any], explicit: dict[str, Any], defaults: dict[str, Any]
+) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in explicit.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _leaves(base[key], value, defaults.get(key, {}))
+        elif value != defaults.get(key):
+            merged[key] = value
+    return merged
 
 
 def _report_letter_mass(out: Path) -> None:

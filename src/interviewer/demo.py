@@ -1,33 +1,43 @@
-"""``interviewer demo``: the pipeline so far, end to end, at a laptop's scale.
+"""``interviewer demo``: the whole pipeline, end to end, at a laptop's scale.
 
-Interviews a few personas (deep binding) and collects a few Anthology backstories on
-the configured backend, then asks every persona one survey question and reads its
-answer distribution from next-token logprobs.
+A built-in eval suite: interview a few personas (deep binding) and collect a few
+Anthology backstories; ask them the demographic questions; draw a seeded sample of CCES
+2018 respondents and match each to its most likely persona; survey every method — the
+interview and Anthology personas, and the QA / Bio / Portray demographic prompts built
+from the same humans — on a few CCES items; score all against the humans' real answers.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
-from interviewer.interview.context import InterviewContext
-from interviewer.interview.runner import RunPlan, RunSummary, run_interviews
-from interviewer.interview.state import Method
-from interviewer.logprobs import OptionScores
-from interviewer.model import Model
-from interviewer.pool import ModelPool
-from interviewer.progress import RunProgress
-from interviewer.prompts import load_prompt
+from interviewer.eval_run import EvalResult
+from interviewer.interview.runner import RunSummary
+from interviewer.personas import load_personas
 from interviewer.schemas import Persona
 from interviewer.settings import Settings
+from interviewer.suite import MatchSpec, MethodSpec, Suite, run_suite
 
-QUESTION = "How much do you trust the federal government to do what is right?"
-OPTIONS = ("Just about always", "Most of the time", "Only some of the time", "Never")
-LETTERS = "ABCD"
-BACKSTORY_WORDS = 400  # of each persona's own words, to keep scoring prompts short
+DEMO_ITEMS = (
+    "economy",
+    "trump_approval",
+    "guns_background_checks",
+    "abortion_choice",
+    "medicare_for_all",
+    "paris_withdrawal",
+)
+
+
+@dataclass(frozen=True)
+class DemoSizes:
+    interviews: int = 2
+    backstories: int = 4
+    humans: int = 12
+    questions: int = len(DEMO_ITEMS)
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -35,59 +45,35 @@ class DemoResult:
     out: Path
     runs: dict[str, RunSummary]
     personas: list[Persona]
-    scores: dict[str, OptionScores]
+    evaluation: EvalResult
 
 
-def question_prompt(persona: Persona) -> str:
-    said = " ".join(t.text for t in persona.transcript if t.role == "persona").split()
-    options = "\n".join(f"{k}. {text}" for k, text in zip(LETTERS, OPTIONS, strict=True))
-    return load_prompt("demo_question").render(
-        backstory=" ".join(said[:BACKSTORY_WORDS]), question=QUESTION, options=options
+def demo_suite(sizes: DemoSizes) -> Suite:
+    return Suite(
+        id="demo",
+        title="interviewer demo (embedded model, laptop scale)",
+        questionnaire="humans/cces2018.yaml",
+        questions=list(DEMO_ITEMS[: sizes.questions]),
+        humans="humans/cces2018.csv",
+        sample=sizes.humans,
+        methods=[
+            MethodSpec(label="interview", kind="interview", n=sizes.interviews),
+            MethodSpec(label="anthology", kind="anthology", n=sizes.backstories),
+            MethodSpec(label="qa", kind="qa"),
+            MethodSpec(label="bio", kind="bio"),
+            MethodSpec(label="portray", kind="portray"),
+        ],
+        # Few personas for many humans: each human takes its most likely persona.
+        match=MatchSpec(
+            method="greedy", traits=["age", "gender", "race", "education", "party", "region"]
+        ),
+        splits=50,
+        bootstrap=100,
+        seed=sizes.seed,
     )
 
 
-def run_demo(
-    settings: Settings, out: Path, interviews: int, backstories: int, console: Console | None = None
-) -> DemoResult:
-    with ModelPool(settings) as pool:
-        return pool.run(_demo(settings, pool, out, interviews, backstories, console))
-
-
-async def _demo(
-    settings: Settings,
-    pool: ModelPool,
-    out: Path,
-    interviews: int,
-    backstories: int,
-    console: Console | None,
-) -> DemoResult:
-    ctx = InterviewContext(
-        interviewer=pool.model("interviewer"),
-        persona=pool.model("persona"),
-        critic=pool.model("critic"),
-        settings=settings.interview,
-        words_target=settings.interview.words_target(settings.persona.backend),
-    )
-    dump = settings.model_dump(mode="json")
-    runs: dict[str, RunSummary] = {}
-    sizes: tuple[tuple[Method, int], ...] = (("interview", interviews), ("anthology", backstories))
-    for method, n in sizes:
-        if n == 0:
-            continue
-        plan = RunPlan(out=out / method, n=n, method=method, concurrency=2)
-        with RunProgress(f"{method:>10}", console) as bar:
-            runs[method] = await run_interviews(plan, ctx, dump, bar.start, bar.result)
-    personas = [
-        Persona.model_validate_json(path.read_bytes())
-        for method in runs
-        for path in sorted((out / method).glob("p*.json"))
-    ]
-    scores = await _score_all(pool.model("respondent"), personas)
-    return DemoResult(out=out, runs=runs, personas=personas, scores=scores)
-
-
-async def _score_all(model: Model, personas: list[Persona]) -> dict[str, OptionScores]:
-    results = await asyncio.gather(
-        *(model.score_options(question_prompt(p), LETTERS) for p in personas)
-    )
-    return {f"{p.method}/{p.id}": s for p, s in zip(personas, results, strict=True)}
+def run_demo(settings: Settings, out: Path, sizes: DemoSizes, console: Console) -> DemoResult:
+    result = run_suite(demo_suite(sizes), settings, out, console)
+    personas = [p for label in result.runs for p in load_personas(out / label)]
+    return DemoResult(out, result.runs, personas, result.evaluation)

@@ -90,6 +90,8 @@ class EmbeddedSettings(_Strict):
     """Context per slot; an interview transcript must fit in one."""
     model_path: Path | None = None
     """Serve this GGUF file instead of the packaged Gemma-3-270M."""
+    prompt_cache_mib: int = Field(default=1024, ge=0)
+    """llama.cpp's host-RAM prompt cache; its own default (8 GiB) swamps a laptop."""
 
 
 class VLLMSettings(_Strict):

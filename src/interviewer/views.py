@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from statistics import mean
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from interviewer.demo import LETTERS, OPTIONS, QUESTION, DemoResult
+from interviewer.demo import DemoResult
 from interviewer.eval_run import EvalResult
 from interviewer.probe import ProbeResult
 from interviewer.schemas import Persona
@@ -123,6 +123,19 @@ def _ci(interval: tuple[float, float] | None) -> str:
     return f" [{interval[0]:.2f}, {interval[1]:.2f}]"
 
 
+def print_evaluation(console: Console, result: EvalResult) -> None:
+    if result.report.methods:
+        console.print(eval_table(result))
+        for trait in ("party", "race", "age"):
+            table = subgroup_table(result, trait)
+            if table is not None:
+                console.print(table)
+    if result.gaps:
+        console.print(gaps_table(result))
+    for path in result.files:
+        console.print(f"wrote {path}")
+
+
 def transcript_view(persona: Persona, max_turns: int = 6, max_chars: int = 400) -> Group:
     """The first turns of a transcript, interviewer and persona styled apart."""
     flagged = {v.turn for v in persona.critic if not v.consistent}
@@ -169,26 +182,18 @@ def runs_table(personas: list[Persona]) -> Table:
     return table
 
 
-def scores_table(result: DemoResult) -> Table:
-    caption = " · ".join(f"{k} {o}" for k, o in zip(LETTERS, OPTIONS, strict=True))
-    table = Table(title=QUESTION, title_justify="left", caption=caption, caption_justify="left")
-    table.add_column("persona", no_wrap=True)
-    for letter in LETTERS:
-        table.add_column(letter, justify="right")
-    table.add_column("letter mass", justify="right")
-    for name, scores in result.scores.items():
-        table.add_row(name, *(f"{p:.2f}" for p in scores.probs), f"{scores.letter_mass:.2f}")
-    return table
-
-
 def demo_report(result: DemoResult, seconds: float) -> Group:
     parts: list[RenderableType] = [runs_table(result.personas)]
     interviews = [p for p in result.personas if p.method == "interview"]
     if interviews:
         first = interviews[0]
         parts.append(Panel(transcript_view(first), title=f"transcript {first.id} (excerpt)"))
-    parts.append(scores_table(result))
+    parts.append(eval_table(result.evaluation))
+    party = subgroup_table(result.evaluation, "party")
+    if party is not None:
+        parts.append(party)
     failed = sum(run.failed for run in result.runs.values())
-    note = f" · {failed} failed (see failed/ in the run)" if failed else ""
-    parts.append(Text(f"done in {seconds:.0f} s · personas in {result.out}{note}", style="dim"))
+    note = f" · {failed} persona(s) failed (see failed/ in the run)" if failed else ""
+    files = "\n".join(f"  {path}" for path in result.evaluation.files)
+    parts.append(Text(f"done in {seconds:.0f} s · run in {result.out}{note}\n{files}", style="dim"))
     return Group(*parts)

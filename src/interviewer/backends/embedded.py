@@ -64,6 +64,7 @@ class EmbeddedBackend(Backend):
         params.cpuparams_batch.n_threads = self.settings.threads
         params.n_parallel = self.settings.parallel
         params.n_ctx = self.settings.ctx_per_slot * self.settings.parallel
+        params.cache_ram_mib = self.settings.prompt_cache_mib
         params.verbosity = -1  # llama.cpp logs to fd 2 and would tear rich progress bars
         try:
             return xllamacpp.Server(params)
