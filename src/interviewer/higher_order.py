@@ -42,7 +42,7 @@ class Gap:
     gap: float
     d: float
     n: int
-    """Respondents behind the gap (both groups together)."""
+    """Respondents behind the gap (both groups together where they differ)."""
     target_gap: float | None = None
     target_d: float | None = None
 
@@ -78,13 +78,15 @@ def gaps(
         first, second = _groups(study, questionnaire, mine, theirs)
         gap = float(np.mean(first) - np.mean(second)) if first and second else float("nan")
         target = published_targets().get(study, {}).get(party, {})
+        # Hostility compares two ratings of the same respondents; the others, two groups.
+        n = len(first) if study == "hostility" else len(first) + len(second)
         results.append(
             Gap(
                 study,
                 party,
                 gap,
                 cohens_d(first, second),
-                len(first) + len(second),
+                n,
                 target.get("gap"),
                 target.get("d"),
             )

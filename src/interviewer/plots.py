@@ -106,6 +106,9 @@ def gaps_png(gaps: dict[str, list[Gap]], path: Path) -> Path:
             label=method,
             color=COLORS[k % len(COLORS)],
         )
+        for xi, value in zip(x, values, strict=True):
+            if not math.isfinite(value):
+                ax.text(xi, 0.02, "n/a", ha="center", va="bottom", fontsize=8)
     first = gaps[methods[0]] if methods else []
     study = first[0].study if first else ""
     for i, party in enumerate(parties):
