@@ -41,18 +41,22 @@ def eval_table(result: EvalResult) -> Table:
     table = Table(title=f"{report.questionnaire} vs {report.n_humans:,} humans")
     table.caption = (
         "[95% bootstrap CI over simulated respondents; for Fro it runs high, as resampled "
-        "duplicates inflate correlations] · extreme: share of answers at a scale's ends"
+        "duplicates inflate correlations] · *: over fewer correlation entries (undefined "
+        "ones left out), not comparable · extreme: share of answers at a scale's ends"
     )
     table.add_column("method", no_wrap=True, min_width=11)
     for column in ("n", "WD mean", "Fro", "alpha", "extreme"):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+    most = max((m.overall.fro_entries for m in report.methods), default=0)
     for method in report.methods:
         s = method.overall
+        # Fewer defined correlations than the others: not comparable, so say so.
+        partial = "*" if 0 < s.fro_entries < most else ""
         table.add_row(
             method.label,
             str(s.n),
             _num(s.wd_mean) + _ci(s.wd_mean_ci),
-            _num(s.fro, 2) + _ci(s.fro_ci),
+            _num(s.fro, 2) + partial + _ci(s.fro_ci),
             _num(s.alpha, 2),
             _num(s.extremity, pct=True),
         )
