@@ -598,6 +598,15 @@ def eval_command(
             "--personas", file_okay=False, help="Persona run dir(s), for parties and subgroups."
         ),
     ] = None,
+    scale: Annotated[
+        float,
+        typer.Option(
+            "--scale",
+            min=0.0001,
+            help="With --suite: multiply its persona counts "
+            "and human sample (e.g. 0.02 for a toy run on a laptop).",
+        ),
+    ] = 1.0,
     splits: Annotated[int, typer.Option("--splits", min=2)] = 100,
     bootstrap: Annotated[int, typer.Option("--bootstrap", min=0)] = 200,
     seed: Annotated[int, typer.Option("--seed")] = 0,
@@ -613,9 +622,9 @@ def eval_command(
     from interviewer.views import print_evaluation
 
     if suite is not None:
-        from interviewer.suite import load_suite, run_suite
+        from interviewer.suite import load_suite, run_suite, scaled
 
-        spec = load_suite(suite)
+        spec = scaled(load_suite(suite), scale)
         merged = _overlay(load_settings(overrides=spec.settings), settings)
         print_evaluation(console, run_suite(spec, merged, out, console).evaluation)
         return

@@ -77,15 +77,18 @@ def respondents_for(
         raise UserInputError(
             f"--conditioning {conditioning!r}: expected one of {list(CONDITIONINGS)}"
         )
-    if conditioning == "backstory":
+    if conditioning in ("backstory", "genagent"):
         if run_dir is None:
-            raise UserInputError("--conditioning backstory needs the personas' run directory")
+            raise UserInputError(f"--conditioning {conditioning} needs the personas' run directory")
         return [from_persona(p) for p in load_personas(run_dir)]
     if humans is None:
         raise UserInputError(
             f"--conditioning {conditioning} needs --humans H.csv (one profile per human)"
         )
-    return from_humans(load_humans(humans), conditioning)
+    baseline: Conditioning = (
+        "qa" if conditioning == "qa" else ("bio" if conditioning == "bio" else "portray")
+    )
+    return from_humans(load_humans(humans), baseline)
 
 
 def survey(
@@ -110,6 +113,7 @@ def survey(
             carry_answers=carry_answers,
             samples=samples,
             seed=seed,
+            genagent=conditioning == "genagent",
         )
         with RunProgress("respondents", console, unit="answers") as bar:
             return pool.run(

@@ -130,3 +130,41 @@ def gaps_png(gaps: dict[str, list[Gap]], path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+AXES = {
+    "H1": "personas in the matching pool",
+    "H2": "mean words per persona transcript",
+    "H3": "critic (0 = off, 1 = on)",
+}
+TITLES = {"H1": "H1 quantity", "H2": "H2 depth", "H3": "H3 consistency"}
+
+
+def ablation_png(hypothesis: str, points: list[dict[str, float | str]], path: Path) -> Path:
+    """Mean WD and Frobenius against the ablated variable, one point per method."""
+    xs = [float(p["x"]) for p in points]
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    for ax, metric, title in (
+        (axes[0], "wd_mean", "mean Wasserstein distance"),
+        (axes[1], "fro", "correlation Frobenius norm"),
+    ):
+        ys = [float(p[metric]) for p in points]
+        ax.plot(xs, ys, marker="o", color=COLORS[0])
+        for x, y, point in zip(xs, ys, points, strict=True):
+            ax.annotate(
+                str(point["label"]),
+                (x, y),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=7,
+            )
+        ax.set_xlabel(AXES.get(hypothesis, "x"))
+        ax.set_title(f"{title} (lower is better)", fontsize=9)
+        if hypothesis == "H3":
+            ax.set_xticks([0, 1], ["off", "on"])
+    fig.suptitle(f"{TITLES.get(hypothesis, hypothesis)}: metrics against the ablated variable")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -125,7 +125,8 @@ class InterviewSettings(_Strict):
     max_repairs: int = Field(default=2, ge=0)
     """Resamples of an answer the critic flags before keeping it as flagged."""
     critic: bool = True
-    """Check each answer against everything said before (off: the H3 ablation)."""
+    """Check each answer against everything said before (off: the H3 ablation; also
+    skips the final pass)."""
     final_check: bool = True
     """A whole-transcript consistency pass at the end."""
     anthology_tokens: int = Field(default=470, ge=16)

@@ -10,6 +10,7 @@ the report. Paths in a suite are relative to the ``evals/`` folder.
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,16 +31,25 @@ from interviewer.paths import resource_dir
 from interviewer.personas import load_personas
 from interviewer.pool import ModelPool
 from interviewer.progress import RunProgress
-from interviewer.settings import Settings
-from interviewer.storage import atomic_write_text
-from interviewer.survey.conditioning import Conditioning, Respondent, from_humans, from_persona
+from interviewer.schemas import Persona
+from interviewer.settings import InterviewSettings, Settings
+from interviewer.storage import atomic_write_json, atomic_write_text
+from interviewer.survey.conditioning import (
+    Conditioning,
+    Respondent,
+    from_humans,
+    from_persona,
+    truncated,
+)
 from interviewer.survey.demographics_run import fill_demographics
 from interviewer.survey.graph import SurveyContext
 from interviewer.survey.questionnaire import load_questionnaire
 from interviewer.survey.runner import run_survey
 from interviewer.yaml_io import load_yaml
 
-Kind = Literal["interview", "anthology", "qa", "bio", "portray"]
+Kind = Literal["interview", "anthology", "genagent", "qa", "bio", "portray"]
+PERSONA_KINDS = ("interview", "anthology", "genagent")
+Hypothesis = Literal["H1", "H2", "H3"]
 BASELINES: dict[str, Conditioning] = {"qa": "qa", "bio": "bio", "portray": "portray"}
 
 
@@ -52,6 +62,17 @@ class MethodSpec(_Strict):
     kind: Kind
     n: int = Field(default=0, ge=0)
     """Personas to make (interview/anthology); baselines use one per human profile."""
+    personas_from: str | None = None
+    """Reuse another method's personas instead of making new ones."""
+    interview: dict[str, Any] = Field(default_factory=dict)
+    """Overrides of the interview settings for the personas this method makes
+    (e.g. {critic: false} for the H3 ablation)."""
+    depth: int | None = Field(default=None, ge=1, le=10)
+    """Cut transcripts to their first ``depth`` AVP questions (the H2 ablation)."""
+    pool_fraction: float = Field(default=1.0, gt=0, le=1)
+    """Match and survey a seeded share of the persona pool (the H1 ablation)."""
+    hypothesis: Hypothesis | None = None
+    """Plot this method on the hypothesis' ablation line."""
 
 
 class MatchSpec(_Strict):
@@ -83,6 +104,19 @@ class Suite(_Strict):
     seed: int = 0
 
     @model_validator(mode="after")
+    def _reuse(self) -> Suite:
+        makers = {m.label for m in self.methods if m.personas_from is None}
+        for method in self.methods:
+            if method.personas_from and method.personas_from not in makers:
+                raise ValueError(
+                    f"{method.label}: personas_from {method.personas_from!r} is "
+                    "not a method that makes personas"
+                )
+            if method.kind == "genagent" and not method.personas_from:
+                raise ValueError(f"{method.label}: genagent needs personas_from")
+        return self
+
+    @model_validator(mode="after")
     def _needs(self) -> Suite:
         baselines = [m.label for m in self.methods if m.kind in ("qa", "bio", "portray")]
         if baselines and not (self.profiles or self.humans):
@@ -104,6 +138,18 @@ def load_suite(path: Path) -> Suite:
         raise UserInputError(f"{path}: {where}: {first['msg']}") from None
 
 
+def scaled(suite: Suite, factor: float) -> Suite:
+    """The suite with every persona count and the human sample multiplied by ``factor``
+    (at least 2 each): one file serves a GPU run and a toy run on a laptop."""
+    if factor == 1.0:
+        return suite
+    methods = [
+        m.model_copy(update={"n": max(2, round(m.n * factor))}) if m.n else m for m in suite.methods
+    ]
+    sample = max(2, round(suite.sample * factor)) if suite.sample else suite.sample
+    return suite.model_copy(update={"methods": methods, "sample": sample})
+
+
 def evals_path(relative: str) -> Path:
     path = Path(relative)
     return path if path.is_absolute() else resource_dir("evals") / path
@@ -121,6 +167,16 @@ class SuiteResult(BaseModel):
     out: Path
     runs: dict[str, RunSummary]
     evaluation: EvalResult
+    ablations: dict[str, list[AblationPoint]] = Field(default_factory=dict)
+    """Hypothesis -> its methods' points, for the line plots."""
+
+
+class AblationPoint(BaseModel):
+    label: str
+    x: float
+    """Personas in the pool (H1), persona words (H2), critic on = 1 (H3)."""
+    wd_mean: float
+    fro: float
 
 
 async def _run(
@@ -135,25 +191,37 @@ async def _run(
     )
     runs: dict[str, RunSummary] = {}
     methods: list[MethodInput] = []
+    xs: dict[str, float] = {}
     for spec in suite.methods:
-        kind = spec.kind
-        if kind == "interview" or kind == "anthology":
-            run_dir = out / spec.label
-            runs[spec.label] = await _personas(settings, pool, run_dir, spec, suite.seed, console)
-            with RunProgress(f"{'demographics':>12}", console, unit="traits") as bar:
-                await fill_demographics(
-                    run_dir, pool.model("respondent"), on_start=bar.start, on_result=bar.result
+        if spec.kind in PERSONA_KINDS:
+            run_dir = out / (spec.personas_from or spec.label)
+            if spec.personas_from is None:
+                runs[spec.label] = await _personas(
+                    settings, pool, run_dir, spec, suite.seed, console
                 )
+                with RunProgress(f"{'demographics':>12}", console, unit="traits") as bar:
+                    await fill_demographics(
+                        run_dir, pool.model("respondent"), on_start=bar.start, on_result=bar.result
+                    )
+            personas = _pool(load_personas(run_dir), spec, suite.seed)
             matches = (
-                _match(run_dir, humans, out / f"matches_{spec.label}.csv", suite)
+                _match(personas, humans, out / f"matches_{spec.label}.csv", suite)
                 if humans
                 else None
             )
-            respondents = [from_persona(p) for p in load_personas(run_dir)]
+            conditioning: Conditioning = "genagent" if spec.kind == "genagent" else "backstory"
             path = await _survey(
-                pool, respondents, questionnaire, out, spec.label, "backstory", suite.seed, console
+                pool,
+                [from_persona(p) for p in personas],
+                questionnaire,
+                out,
+                spec.label,
+                conditioning,
+                suite.seed,
+                console,
             )
             methods.append(MethodInput(spec.label, path, matches))
+            xs[spec.label] = _x(spec, personas, suite, settings)
         else:
             assert profiles is not None
             baseline = BASELINES[spec.kind]
@@ -162,7 +230,9 @@ async def _run(
                 pool, respondents, questionnaire, out, spec.label, baseline, suite.seed, console
             )
             methods.append(MethodInput(spec.label, path))
-    persona_dirs = [out / s.label for s in suite.methods if s.kind in ("interview", "anthology")]
+    persona_dirs = sorted(
+        {out / (s.personas_from or s.label) for s in suite.methods if s.kind in PERSONA_KINDS}
+    )
     with console.status("scoring against the humans…"):
         evaluation = evaluate(
             methods,
@@ -174,7 +244,69 @@ async def _run(
             resamples=suite.bootstrap,
             seed=suite.seed,
         )
-    return SuiteResult(out=out, runs=runs, evaluation=evaluation)
+    result = SuiteResult(
+        out=out, runs=runs, evaluation=evaluation, ablations=_ablations(suite, evaluation, xs)
+    )
+    if result.ablations:
+        _write_ablations(result, out / "report")
+    return result
+
+
+def _pool(personas: list[Persona], spec: MethodSpec, seed: int) -> list[Persona]:
+    """The seeded share of the pool this method uses, cut to its interview depth."""
+    if spec.pool_fraction < 1:
+        keep = max(1, math.ceil(spec.pool_fraction * len(personas)))
+        picked = np.random.default_rng(seed).permutation(len(personas))[:keep]
+        personas = [personas[i] for i in sorted(picked)]
+    if spec.depth is not None:
+        personas = [truncated(p, spec.depth) for p in personas]
+    return personas
+
+
+def _x(spec: MethodSpec, personas: list[Persona], suite: Suite, settings: Settings) -> float:
+    if spec.hypothesis == "H1":
+        return float(len(personas))
+    if spec.hypothesis == "H2":
+        return float(np.mean([p.stats.words for p in personas])) if personas else float("nan")
+    maker = next(m for m in suite.methods if m.label == (spec.personas_from or spec.label))
+    return 1.0 if maker.interview.get("critic", settings.interview.critic) else 0.0
+
+
+def _ablations(
+    suite: Suite, evaluation: EvalResult, xs: dict[str, float]
+) -> dict[str, list[AblationPoint]]:
+    scores = {m.label: m.overall for m in evaluation.report.methods}
+    lines: dict[str, list[AblationPoint]] = {}
+    for spec in suite.methods:
+        if spec.hypothesis and spec.label in scores:
+            score = scores[spec.label]
+            lines.setdefault(spec.hypothesis, []).append(
+                AblationPoint(
+                    label=spec.label, x=xs[spec.label], wd_mean=score.wd_mean, fro=score.fro
+                )
+            )
+    return {h: sorted(points, key=lambda p: p.x) for h, points in sorted(lines.items())}
+
+
+def _write_ablations(result: SuiteResult, report_dir: Path) -> None:
+    from interviewer import plots
+
+    body = {h: [p.model_dump() for p in points] for h, points in result.ablations.items()}
+    atomic_write_json(report_dir / "ablations.json", _json_safe(body))
+    for hypothesis, points in result.ablations.items():
+        path = report_dir / f"ablation_{hypothesis}.png"
+        plots.ablation_png(hypothesis, [p.model_dump() for p in points], path)
+        result.evaluation.files.append(path)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 async def _personas(
@@ -185,12 +317,13 @@ async def _personas(
     seed: int,
     console: Console,
 ) -> RunSummary:
+    interview = settings.interview.model_copy(update=spec.interview)
     ctx = InterviewContext(
         interviewer=pool.model("interviewer"),
         persona=pool.model("persona"),
         critic=pool.model("critic"),
-        settings=settings.interview,
-        words_target=settings.interview.words_target(settings.persona.backend),
+        settings=InterviewSettings.model_validate(interview.model_dump()),
+        words_target=interview.words_target(settings.persona.backend),
     )
     method: Method = "interview" if spec.kind == "interview" else "anthology"
     plan = RunPlan(
@@ -239,8 +372,7 @@ def _sample(source: Path, target: Path, suite: Suite) -> Path:
     return target
 
 
-def _match(run_dir: Path, humans_csv: Path, out: Path, suite: Suite) -> Path:
-    personas = load_personas(run_dir)
+def _match(personas: list[Persona], humans_csv: Path, out: Path, suite: Suite) -> Path:
     humans = load_humans(humans_csv)
     canonical = traits()
     options = {t: canonical[t].options for t in suite.match.traits if t in humans.demographics}
@@ -268,7 +400,10 @@ async def _survey(
 ) -> Path:
     path = out / f"responses_{label}.jsonl"
     ctx = SurveyContext(
-        model=pool.model("respondent"), questionnaire=load_questionnaire(questionnaire), seed=seed
+        model=pool.model("respondent"),
+        questionnaire=load_questionnaire(questionnaire),
+        seed=seed,
+        genagent=conditioning == "genagent",
     )
     with RunProgress(f"{'survey ' + label:>12}", console, unit="answers") as bar:
         await run_survey(

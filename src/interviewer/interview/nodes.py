@@ -161,7 +161,9 @@ def after_ask(
     if not state.done:
         return "answer"
     settings = resolve(runtime.context).settings
-    return "final_check" if state.method == "interview" and settings.final_check else "__end__"
+    # The final pass is the critic's too: critic off (the H3 ablation) means no checking.
+    final = state.method == "interview" and settings.final_check and settings.critic
+    return "final_check" if final else "__end__"
 
 
 def after_answer(

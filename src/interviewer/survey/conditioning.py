@@ -19,8 +19,9 @@ from interviewer.interview.state import TurnDict
 from interviewer.prompts import load_prompt
 from interviewer.schemas import Persona
 
-Conditioning = Literal["backstory", "qa", "bio", "portray"]
-CONDITIONINGS: tuple[Conditioning, ...] = ("backstory", "qa", "bio", "portray")
+Conditioning = Literal["backstory", "genagent", "qa", "bio", "portray"]
+CONDITIONINGS: tuple[Conditioning, ...] = ("backstory", "genagent", "qa", "bio", "portray")
+"""``genagent``: expert reflections on the backstory, then reasoned answers (genagent.py)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,33 @@ class Respondent:
     context: str
     party: str | None
     """Democrat or Republican when known; resolves {IN}/{OUT}."""
+
+
+def truncated(persona: Persona, questions: int) -> Persona:
+    """The persona as if interviewed on its first ``questions`` AVP questions only.
+
+    Keeps every turn (follow-ups included) of those questions and their critic
+    verdicts; an Anthology backstory has no AVP questions and is returned unchanged.
+    """
+    if persona.method != "interview":
+        return persona
+    asked: list[str] = []
+    for turn in persona.transcript:
+        if turn.kind == "question" and turn.question_id and turn.question_id not in asked:
+            asked.append(turn.question_id)
+    keep = set(asked[:questions])
+    turns = [t for t in persona.transcript if t.question_id in keep]
+    kept = len(turns)
+    return persona.model_copy(
+        update={
+            "transcript": turns,
+            "critic": [v for v in persona.critic if v.turn < kept],
+            "final_check": None,
+            "stats": persona.stats.model_copy(
+                update={"words": sum(len(t.text.split()) for t in turns if t.role == "persona")}
+            ),
+        }
+    )
 
 
 def from_persona(persona: Persona) -> Respondent:

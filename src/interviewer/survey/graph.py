@@ -18,6 +18,7 @@ from langgraph.graph import START, StateGraph
 from langgraph.runtime import Runtime
 
 from interviewer.model import Model
+from interviewer.survey.genagent import ask_with_reasoning, reflect
 from interviewer.survey.questionnaire import Questionnaire
 from interviewer.survey.scoring import ask
 
@@ -48,6 +49,8 @@ class SurveyState(SurveyInput):
     """Index into ``question_ids`` of the next question."""
     history: str = ""
     """Earlier questions and drawn answers, when the run carries them."""
+    reflections: str | None = None
+    """GenAgent only: the expert reflections, built once per respondent."""
     answers: Annotated[list[AnswerDict], operator.add] = field(default_factory=list)
     """One entry per question answered, in order."""
 
@@ -67,6 +70,13 @@ class SurveyContext:
     samples: int = 20
     """Sampled answers per order when the endpoint has no logprobs."""
     seed: int = 0
+    genagent: bool = False
+    """Answer through expert reflections and reasoning (the GenAgent baseline)."""
+
+
+async def reflect_once(state: SurveyState, runtime: Runtime[SurveyContext]) -> dict[str, Any]:
+    seed = derived_seed(runtime.context.seed, state.respondent_id, "reflections")
+    return {"reflections": await reflect(runtime.context.model, state.context, seed)}
 
 
 async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -> dict[str, Any]:
@@ -74,16 +84,22 @@ async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -
     question = ctx.questionnaire.by_id[state.question_ids[state.position]]
     text = question.resolve(state.party)
     seed = derived_seed(ctx.seed, state.respondent_id, question.id)
-    result = await ask(
-        ctx.model,
-        state.context,
-        state.history,
-        text,
-        question.options,
-        ctx.questionnaire.orders_of(question),
-        ctx.samples,
-        seed,
-    )
+    orders = ctx.questionnaire.orders_of(question)
+    if ctx.genagent:
+        result = await ask_with_reasoning(
+            ctx.model, state.reflections or "", text, question.options, orders, ctx.samples, seed
+        )
+    else:
+        result = await ask(
+            ctx.model,
+            state.context,
+            state.history,
+            text,
+            question.options,
+            orders,
+            ctx.samples,
+            seed,
+        )
     probs = np.asarray(result.probs, dtype=float)
     probs = probs / probs.sum()
     drawn = int(np.random.default_rng(seed).choice(len(probs), p=probs))
@@ -110,6 +126,14 @@ def more_questions(state: SurveyState) -> Literal["answer_question", "__end__"]:
     return "answer_question" if state.position < len(state.question_ids) else "__end__"
 
 
+def start(
+    state: SurveyState, runtime: Runtime[SurveyContext]
+) -> Literal["reflect_once", "answer_question", "__end__"]:
+    if runtime.context.genagent and state.reflections is None and state.question_ids:
+        return "reflect_once"
+    return more_questions(state)
+
+
 def derived_seed(seed: int, respondent_id: str, question_id: str) -> int:
     digest = hashlib.sha256(f"{seed}|{respondent_id}|{question_id}".encode()).digest()
     return int.from_bytes(digest[:4], "big")
@@ -122,7 +146,9 @@ def build_survey_graph() -> Any:
         input_schema=SurveyInput,
         output_schema=SurveyOutput,
     )
+    builder.add_node("reflect_once", reflect_once)
     builder.add_node("answer_question", answer_question)
-    builder.add_conditional_edges(START, more_questions)
+    builder.add_conditional_edges(START, start)
+    builder.add_conditional_edges("reflect_once", more_questions)
     builder.add_conditional_edges("answer_question", more_questions)
     return builder.compile(name="survey")

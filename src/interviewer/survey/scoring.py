@@ -77,7 +77,7 @@ async def ask(
     modes: set[str] = set()
     for order in orders:
         prompt = question_prompt(context, history, question, options, order)
-        scores, mode = await _score(model, prompt, letters, samples, seed)
+        scores, mode = await score(model, prompt, letters, samples, seed)
         mapped.append(map_back(scores.probs, order))
         masses.append(scores.letter_mass)
         modes.add(mode)
@@ -88,7 +88,7 @@ async def ask(
     )
 
 
-async def _score(
+async def score(
     model: Model, prompt: str, letters: str, samples: int, seed: int
 ) -> tuple[OptionScores, Literal["logprobs", "sampling"]]:
     try:

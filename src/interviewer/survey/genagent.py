@@ -1,0 +1,77 @@
+"""The Generative Agent baseline (after Park et al. 2024, "Generative Agent Simulations
+of 1,000 People"), as the deep-binding paper compares it.
+
+Expert reflections — a psychologist, a political scientist, a demographer — each
+summarise the person's worldview from the transcript, once per persona. Each question
+is then answered by short step-by-step reasoning over those reflections; the answer's
+distribution is read from the logprobs of the option letter that follows the
+reasoning (or from sampled answers where the endpoint has no logprobs), under every
+option order, like any other survey answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from interviewer.model import Model
+from interviewer.prompts import load_prompt
+from interviewer.survey.scoring import LETTERS, Answer, average, map_back, options_block, score
+
+EXPERTS = ("psychologist", "political scientist", "demographer")
+
+
+async def reflect(model: Model, transcript: str, seed: int) -> str:
+    """One short worldview summary per expert, joined into the respondent's context."""
+    template = load_prompt("genagent_reflection")
+    requests = [
+        model.request(
+            template.render(expert=expert, transcript=transcript),
+            max_tokens=160,
+            temperature=0.7,
+            seed=seed + i,
+            stop=("\n\n",),
+        )
+        for i, expert in enumerate(EXPERTS)
+    ]
+    done = await asyncio.gather(*(model.complete(r) for r in requests))
+    return "\n".join(
+        f"{expert.capitalize()}: {completion.text.strip()}"
+        for expert, completion in zip(EXPERTS, done, strict=True)
+    )
+
+
+async def ask_with_reasoning(
+    model: Model,
+    reflections: str,
+    question: str,
+    options: Sequence[str],
+    orders: Sequence[Sequence[int]],
+    samples: int = 20,
+    seed: int = 0,
+) -> Answer:
+    letters = LETTERS[: len(options)]
+    mapped: list[list[float]] = []
+    masses: list[float] = []
+    modes: set[str] = set()
+    template = load_prompt("genagent_answer")
+    for order in orders:
+        prompt = template.render(
+            reflections=reflections, question=question, options=options_block(options, order)
+        )
+        reasoning = await model.complete(
+            model.request(
+                prompt, max_tokens=96, temperature=0.7, seed=seed, stop=("Answer:", "\n\n")
+            )
+        )
+        scores, mode = await score(
+            model, f"{prompt} {reasoning.text.strip()}\nAnswer:", letters, samples, seed
+        )
+        mapped.append(map_back(scores.probs, order))
+        masses.append(scores.letter_mass)
+        modes.add(mode)
+    return Answer(
+        average(mapped),
+        sum(masses) / len(masses),
+        "sampling" if "sampling" in modes else "logprobs",
+    )
