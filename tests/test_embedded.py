@@ -176,3 +176,40 @@ def test_cli_demographics_then_w110_survey(tmp_path: Path) -> None:
         assert abs(sum(line.probs) - 1.0) <= 1e-6
         assert 0.0 < line.letter_mass <= 1.0 and line.mode == "logprobs"
     assert "mean letter mass" in surveyed.stdout
+
+
+def test_cli_genagent_survey(tmp_path: Path) -> None:
+    import shutil
+
+    from interviewer.paths import resource_dir
+    from interviewer.survey.responses import read_responses
+
+    run = tmp_path / "run"
+    samples = resource_dir("personas") / "samples" / "embedded-gemma-270m" / "interview"
+    run.mkdir()
+    shutil.copy(samples / "p00000.json", run)
+    questionnaire = Path(__file__).with_name("fixtures") / "trust.yaml"
+    out = tmp_path / "g.jsonl"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "interviewer",
+            "survey",
+            str(run),
+            "-q",
+            str(questionnaire),
+            "--conditioning",
+            "genagent",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = read_responses(out)
+    assert [r.question_id for r in lines] == ["q_fair"]  # no party: {IN} item not asked
+    assert lines[0].conditioning == "genagent"
+    assert abs(sum(lines[0].probs) - 1) < 1e-6

@@ -11,6 +11,7 @@ matplotlib.use("Agg")  # files only; never a window
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 
 from interviewer.evaluation import Report
 from interviewer.higher_order import Gap
@@ -148,23 +149,52 @@ def ablation_png(hypothesis: str, points: list[dict[str, float | str]], path: Pa
         (axes[0], "wd_mean", "mean Wasserstein distance"),
         (axes[1], "fro", "correlation Frobenius norm"),
     ):
-        ys = [float(p[metric]) for p in points]
-        ax.plot(xs, ys, marker="o", color=COLORS[0])
-        for x, y, point in zip(xs, ys, points, strict=True):
-            ax.annotate(
-                str(point["label"]),
-                (x, y),
-                textcoords="offset points",
-                xytext=(0, 6),
-                ha="center",
-                fontsize=7,
-            )
+        ys = [float(p[metric]) if p[metric] is not None else float("nan") for p in points]
+        _ablation_panel(ax, xs, ys, [str(p["label"]) for p in points])
         ax.set_xlabel(AXES.get(hypothesis, "x"))
         ax.set_title(f"{title} (lower is better)", fontsize=9)
         if hypothesis == "H3":
             ax.set_xticks([0, 1], ["off", "on"])
+            ax.set_xlim(-0.3, 1.3)
     fig.suptitle(f"{TITLES.get(hypothesis, hypothesis)}: metrics against the ablated variable")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _ablation_panel(ax: Axes, xs: list[float], ys: list[float], labels: list[str]) -> None:
+    defined = [
+        (x, y, label) for x, y, label in zip(xs, ys, labels, strict=True) if math.isfinite(y)
+    ]
+    if not defined:
+        ax.text(
+            0.5,
+            0.5,
+            "n/a: undefined for every point\n(too few respondents to correlate)",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontsize=9,
+        )
+        ax.set_yticks([])
+        if xs:
+            ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
+        return
+    ax.plot([d[0] for d in defined], [d[1] for d in defined], marker="o", color=COLORS[0])
+    for x, y, label in defined:
+        ax.annotate(
+            label, (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7
+        )
+    low = min(d[1] for d in defined)
+    for x, y, label in zip(xs, ys, labels, strict=True):
+        if not math.isfinite(y):
+            ax.annotate(
+                f"{label}: n/a",
+                (x, low),
+                textcoords="offset points",
+                xytext=(0, -14),
+                ha="center",
+                fontsize=7,
+                color="#999999",
+            )
