@@ -22,7 +22,7 @@ from rich.logging import RichHandler
 
 from interviewer import __version__
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
-from interviewer.settings import ROLES, Settings, dotted_overrides, load_settings
+from interviewer.settings import ROLES, Settings, deep_merge, dotted_overrides, load_settings
 
 if TYPE_CHECKING:  # the heavy modules (langchain, scipy) load only in the commands that use them
     from interviewer.matching import Method as MatchMethod
@@ -75,11 +75,7 @@ def build_settings(
         if v is not None
     }
     overrides: dict[str, Any] = {role: dict(every_role) for role in ROLES} if every_role else {}
-    for role, values in dotted_overrides(_parse_sets(sets or [])).items():
-        if isinstance(values, dict) and isinstance(overrides.get(role), dict):
-            overrides[role].update(values)
-        else:
-            overrides[role] = values
+    overrides = deep_merge(overrides, dotted_overrides(_parse_sets(sets or [])))
     return load_settings(settings_file, overrides)
 
 

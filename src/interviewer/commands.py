@@ -10,12 +10,11 @@ from rich.console import Console
 from interviewer.demographics import traits
 from interviewer.errors import InterviewerError, UserInputError
 from interviewer.humans import load_humans
-from interviewer.matching import Matching, Method, match, trait_table
+from interviewer.matching import Matching, Method, match_to_file
 from interviewer.personas import load_personas
 from interviewer.pool import ModelPool
 from interviewer.progress import RunProgress
 from interviewer.settings import Settings, load_settings
-from interviewer.storage import atomic_write_text
 from interviewer.survey.conditioning import (
     CONDITIONINGS,
     Conditioning,
@@ -176,14 +175,4 @@ def match_run(
         raise UserInputError(f"--traits {unknown}: not canonical traits ({list(canonical)})")
     if not names:
         raise UserInputError(f"{humans_path}: no canonical demographic columns to match on")
-    options = {t: canonical[t].options for t in names}
-    table = trait_table(
-        [p.demographics for p in personas], [humans.profile(i) for i in range(len(humans))], options
-    )
-    result = match(table, method, seed)
-    rows = ["respondent_id,persona_id,log_weight\n"] + [
-        f"{humans.ids[h]},{personas[p].id},{w:.6f}\n"
-        for h, p, w in zip(result.human_index, result.persona_index, result.log_weight, strict=True)
-    ]
-    atomic_write_text(out, "".join(rows))
-    return result
+    return match_to_file(personas, humans, names, method, seed, out)

@@ -149,12 +149,11 @@ def _parties(
     stands_for: dict[str, str],
     demographics: dict[str, dict[str, dict[str, float]]],
 ) -> dict[str, str]:
-    human_row = {rid: i for i, rid in enumerate(humans.ids)}
     parties: dict[str, str] = {}
     for rid in {r.persona_id for r in responses}:
-        source = stands_for.get(rid, rid)
-        if source in human_row:
-            party = humans.profile(human_row[source]).get("party")
+        profile = humans.profile_of(stands_for.get(rid, rid))
+        if profile is not None:
+            party = profile.get("party")
         else:
             party = leaning_party(demographics.get(rid, {}).get("party", {}))
         if party in ("Democrat", "Republican"):

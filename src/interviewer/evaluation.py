@@ -26,8 +26,9 @@ from interviewer.humans import HumanData
 from interviewer.metrics import (
     bootstrap_ci,
     cronbach_alpha,
+    finite_mean,
     fro,
-    split_half,
+    halvings,
     wd,
     weighted_corr,
     weighted_distribution,
@@ -95,7 +96,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = _clean(asdict(self))
+        cleaned: dict[str, Any] = json_safe(asdict(self))
         return cleaned
 
 
@@ -137,6 +138,20 @@ def simulated_table(
     return Table(respondents, answers, w, probs)
 
 
+@dataclass(frozen=True)
+class HumanSide:
+    """What every comparison needs of the humans, computed once per human table."""
+
+    distributions: dict[str, list[float]]
+    corr: np.ndarray
+
+
+def human_side(human: Table, questionnaire: Questionnaire) -> HumanSide:
+    return HumanSide(
+        human_distributions(human, questionnaire), weighted_corr(human.answers, human.weights)
+    )
+
+
 def score(
     human: Table,
     simulated: Table,
@@ -145,21 +160,20 @@ def score(
     resamples: int = 0,
     seed: int = 0,
 ) -> Scores:
-    dists = simulated_distributions(simulated, questionnaire)
-    result = _compare(human, simulated, questionnaire, dists)
+    side = human_side(human, questionnaire)
+    result = _compare(
+        side, simulated, questionnaire, simulated_distributions(simulated, questionnaire)
+    )
     if resamples and len(simulated.ids) > 1:
 
         def stat_wd(index: np.ndarray) -> float:
             part = simulated.rows(index)
-            return _compare(
-                human, part, questionnaire, simulated_distributions(part, questionnaire)
-            ).wd_mean
+            wds = _wds(side, simulated_distributions(part, questionnaire))
+            return float(np.mean(list(wds.values()))) if wds else float("nan")
 
         def stat_fro(index: np.ndarray) -> float:
-            return fro(
-                weighted_corr(human.answers, human.weights),
-                weighted_corr(simulated.answers[index], simulated.weights[index]),
-            ).value
+            sim_corr = weighted_corr(simulated.answers[index], simulated.weights[index])
+            return fro(side.corr, sim_corr).value
 
         rows = len(simulated.ids)
         result.wd_mean_ci = bootstrap_ci(rows, stat_wd, resamples, seed)
@@ -192,15 +206,18 @@ def human_distributions(table: Table, questionnaire: Questionnaire) -> dict[str,
     return out
 
 
+def _wds(side: HumanSide, sim_dists: dict[str, list[float]]) -> dict[str, float]:
+    return {q: wd(h, sim_dists[q]) for q, h in side.distributions.items() if q in sim_dists}
+
+
 def _compare(
-    human: Table, simulated: Table, questionnaire: Questionnaire, sim_dists: dict[str, list[float]]
+    side: HumanSide,
+    simulated: Table,
+    questionnaire: Questionnaire,
+    sim_dists: dict[str, list[float]],
 ) -> Scores:
-    human_dists = human_distributions(human, questionnaire)
-    wds = {q: wd(human_dists[q], sim_dists[q]) for q in human_dists if q in sim_dists}
-    frob = fro(
-        weighted_corr(human.answers, human.weights),
-        weighted_corr(simulated.answers, simulated.weights),
-    )
+    wds = _wds(side, sim_dists)
+    frob = fro(side.corr, weighted_corr(simulated.answers, simulated.weights))
     return Scores(
         n=len(simulated.ids),
         wd=wds,
@@ -225,32 +242,25 @@ def _extremity(table: Table, questionnaire: Questionnaire) -> float:
 
 def human_bound(human: Table, questionnaire: Questionnaire, splits: int, seed: int) -> Scores:
     """Split the humans in random halves; mean over ``splits`` of the half-vs-half metrics."""
-
-    def halves(a: np.ndarray, b: np.ndarray) -> Scores:
+    halves = []
+    for a, b in halvings(len(human.ids), splits, seed):
         first, second = human.rows(a), human.rows(b)
-        return _compare(
-            first,
-            _as_simulated(second, questionnaire),
-            questionnaire,
-            human_distributions(second, questionnaire),
+        halves.append(
+            _compare(
+                human_side(first, questionnaire),
+                second,
+                questionnaire,
+                human_distributions(second, questionnaire),
+            )
         )
-
-    rows = len(human.ids)
-    # The same seed gives both statistics the same splits.
-    bound_wd = split_half(rows, lambda a, b: halves(a, b).wd_mean, splits, seed)
-    bound_fro = split_half(rows, lambda a, b: halves(a, b).fro, splits, seed)
     return Scores(
-        n=rows // 2,
+        n=len(human.ids) // 2,
         wd={},
-        wd_mean=bound_wd,
-        fro=bound_fro,
+        wd_mean=finite_mean([h.wd_mean for h in halves]),
+        fro=finite_mean([h.fro for h in halves]),
         fro_entries=0,
         alpha=cronbach_alpha(human.answers),
     )
-
-
-def _as_simulated(table: Table, questionnaire: Questionnaire) -> Table:
-    return Table(table.ids, table.answers, table.weights)
 
 
 def subgroup_labels(
@@ -261,12 +271,11 @@ def subgroup_labels(
     trait: str,
 ) -> list[str | None]:
     """The subgroup value each simulated respondent stands for."""
-    human_row = {rid: i for i, rid in enumerate(humans.ids)}
     labels: list[str | None] = []
     for rid in ids:
-        source = matches.get(rid, rid)
-        if source in human_row:
-            labels.append(humans.profile(human_row[source]).get(trait))
+        profile = humans.profile_of(matches.get(rid, rid))
+        if profile is not None:
+            labels.append(profile.get(trait))
         else:
             labels.append(most_likely(persona_demographics.get(rid, {}).get(trait, {})))
     return labels
@@ -289,12 +298,12 @@ def read_matches(path: Path) -> tuple[dict[str, float], dict[str, str]]:
     return weights, stands_for
 
 
-def _clean(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """JSON-safe: NaN and infinities become null (a stated undefined, never 0)."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [json_safe(v) for v in value]
     return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,16 @@ class HumanData:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def rows(self) -> dict[str, int]:
+        """respondent_id -> row."""
+        return {rid: i for i, rid in enumerate(self.ids)}
+
+    def profile_of(self, respondent_id: str) -> dict[str, str] | None:
+        """The profile of a respondent by id; None when the file has no such respondent."""
+        row = self.rows.get(respondent_id)
+        return None if row is None else self.profile(row)
 
     def profile(self, row: int) -> dict[str, str]:
         """The respondent's known demographic labels."""

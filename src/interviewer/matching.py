@@ -17,13 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from interviewer.demographics import traits
 from interviewer.errors import UserInputError
+from interviewer.humans import HumanData
+from interviewer.schemas import Persona
+from interviewer.storage import atomic_write_text
 
 Method = Literal["maxweight", "greedy", "random"]
 METHODS: tuple[Method, ...] = ("maxweight", "greedy", "random")
@@ -164,3 +169,27 @@ def _maxweight(table: TraitTable) -> Matching:
     order = np.argsort(matched_h)
     humans_out, personas_out = matched_h[order], matched_p[order]
     return Matching(humans_out, personas_out, pair_weights(table, humans_out, personas_out))
+
+
+def match_to_file(
+    personas: Sequence[Persona],
+    humans: HumanData,
+    trait_names: Sequence[str],
+    method: Method,
+    seed: int,
+    out: Path,
+) -> Matching:
+    """Match ``humans`` to ``personas`` on ``trait_names`` and write the pairs CSV
+    (respondent_id, persona_id, log_weight)."""
+    canonical = traits()
+    options = {t: canonical[t].options for t in trait_names}
+    table = trait_table(
+        [p.demographics for p in personas], [humans.profile(i) for i in range(len(humans))], options
+    )
+    result = match(table, method, seed)
+    rows = ["respondent_id,persona_id,log_weight\n"] + [
+        f"{humans.ids[h]},{personas[p].id},{w:.6f}\n"
+        for h, p, w in zip(result.human_index, result.persona_index, result.log_weight, strict=True)
+    ]
+    atomic_write_text(out, "".join(rows))
+    return result

@@ -15,7 +15,7 @@ Conventions, stated once and tested (never a silent 0):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,11 +115,19 @@ def split_half(
 
     The human lower bound: how far two halves of the same population are apart.
     """
+    return finite_mean([statistic(a, b) for a, b in halvings(rows, splits, seed)])
+
+
+def halvings(rows: int, splits: int, seed: int = 0) -> Iterator[tuple[Array, Array]]:
+    """``splits`` seeded random halvings of ``rows`` row indices."""
     rng = np.random.default_rng(seed)
-    values = []
     for _ in range(splits):
         order = rng.permutation(rows)
-        values.append(statistic(order[: rows // 2], order[rows // 2 :]))
+        yield order[: rows // 2], order[rows // 2 :]
+
+
+def finite_mean(values: Sequence[float]) -> float:
+    """Mean of the finite values; NaN when none is."""
     finite = [v for v in values if np.isfinite(v)]
     return float(np.mean(finite)) if finite else float("nan")
 

@@ -170,7 +170,7 @@ class Settings(BaseSettings):
 
 def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Settings from defaults < environment < ``path`` (YAML) < ``overrides``."""
-    explicit = _deep_merge(_read_file(path) if path else {}, dict(overrides or {}))
+    explicit = deep_merge(_read_file(path) if path else {}, dict(overrides or {}))
     try:
         # pydantic-settings ranks init arguments above the environment and merges them
         # field by field, which is exactly "explicit beats environment".
@@ -213,11 +213,11 @@ def _read_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged

@@ -19,14 +19,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rich.console import Console
 
-from interviewer.demographics import traits
 from interviewer.errors import UserInputError
 from interviewer.eval_run import EvalResult, MethodInput, evaluate
+from interviewer.evaluation import json_safe
 from interviewer.humans import load_humans
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, RunSummary, run_interviews
 from interviewer.interview.state import Method
-from interviewer.matching import match, trait_table
+from interviewer.matching import match_to_file
 from interviewer.paths import resource_dir
 from interviewer.personas import load_personas
 from interviewer.pool import ModelPool
@@ -292,21 +292,11 @@ def _write_ablations(result: SuiteResult, report_dir: Path) -> None:
     from interviewer import plots
 
     body = {h: [p.model_dump() for p in points] for h, points in result.ablations.items()}
-    atomic_write_json(report_dir / "ablations.json", _json_safe(body))
+    atomic_write_json(report_dir / "ablations.json", json_safe(body))
     for hypothesis, points in result.ablations.items():
         path = report_dir / f"ablation_{hypothesis}.png"
         plots.ablation_png(hypothesis, [p.model_dump() for p in points], path)
         result.evaluation.files.append(path)
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
-    return value
 
 
 async def _personas(
@@ -374,17 +364,8 @@ def _sample(source: Path, target: Path, suite: Suite) -> Path:
 
 def _match(personas: list[Persona], humans_csv: Path, out: Path, suite: Suite) -> Path:
     humans = load_humans(humans_csv)
-    canonical = traits()
-    options = {t: canonical[t].options for t in suite.match.traits if t in humans.demographics}
-    table = trait_table(
-        [p.demographics for p in personas], [humans.profile(i) for i in range(len(humans))], options
-    )
-    result = match(table, suite.match.method, suite.seed)
-    rows = ["respondent_id,persona_id,log_weight"] + [
-        f"{humans.ids[h]},{personas[p].id},{w:.6f}"
-        for h, p, w in zip(result.human_index, result.persona_index, result.log_weight, strict=True)
-    ]
-    atomic_write_text(out, "\n".join(rows) + "\n")
+    names = [t for t in suite.match.traits if t in humans.demographics]
+    match_to_file(personas, humans, names, suite.match.method, suite.seed, out)
     return out
 
 

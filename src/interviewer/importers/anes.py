@@ -16,8 +16,6 @@ from interviewer.importers.common import (
     Converted,
     Item,
     age_group,
-    answer,
-    check_labels,
     code,
     label,
     questionnaire,
@@ -119,7 +117,5 @@ def convert(source: Path) -> Converted:
             "income": label(INCOME, code(raw["income"])),
             "party": label(PARTY, code(raw["PID"])),
         }
-        check_labels(row)
-        row.update({item.id: answer(item, code(raw.get(item.column))) for item in ITEMS})
-        result.rows.append(row)
+        result.add(row, raw, ITEMS)
     return result

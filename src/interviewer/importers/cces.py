@@ -14,8 +14,6 @@ from interviewer.importers.common import (
     Converted,
     Item,
     age_group,
-    answer,
-    check_labels,
     code,
     label,
     questionnaire,
@@ -223,7 +221,5 @@ def convert(source: Path) -> Converted:
             "region": label(REGION, code(raw["region"])),
             "religion": label(RELIGION, code(raw["religpew"])),
         }
-        check_labels(row)
-        row.update({item.id: answer(item, code(raw.get(item.column))) for item in ITEMS})
-        result.rows.append(row)
+        result.add(row, raw, ITEMS)
     return result

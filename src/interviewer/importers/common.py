@@ -38,6 +38,12 @@ class Converted:
     questionnaire: dict[str, Any]
     rows: list[dict[str, str]] = field(default_factory=list)
 
+    def add(self, row: dict[str, str], raw: Mapping[str, str], items: Sequence[Item]) -> None:
+        """Check the demographic labels, recode the items from ``raw``, keep the row."""
+        check_labels(row)
+        row.update({item.id: answer(item, code(raw.get(item.column))) for item in items})
+        self.rows.append(row)
+
     def write(self, out_dir: Path, name: str, origin: str) -> tuple[Path, Path]:
         items = [q["id"] for q in self.questionnaire["questions"]]
         header = ["respondent_id", "weight", *TRAITS, *items]

@@ -19,8 +19,6 @@ from interviewer.importers.common import (
     Converted,
     Item,
     age_group,
-    answer,
-    check_labels,
     code,
     label,
     questionnaire,
@@ -176,7 +174,5 @@ def convert(source: Path) -> Converted:
             "region": label(REGION, code(raw["region"])),
             "religion": label(RELIGION, code(raw["relig"])),
         }
-        check_labels(row)
-        row.update({item.id: answer(item, code(raw.get(item.column))) for item in ITEMS})
-        result.rows.append(row)
+        result.add(row, raw, ITEMS)
     return result

@@ -120,7 +120,8 @@ async def run_interviews(
     failed = len(results) - done
     manifest.status = {
         "total": len(wanted),
-        "done": len(completed_ids(plan.out) & {pid for _, pid in wanted}),
+        # Finished before this run, plus what it made: no second pass over the files.
+        "done": len(wanted) - len(todo) + done,
         "failed": failed,
     }
     atomic_write_model(plan.out / "manifest.json", manifest)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Literal
 
+from interviewer.logprobs import OptionScores
 from interviewer.model import Model
 from interviewer.prompts import load_prompt
-from interviewer.survey.scoring import LETTERS, Answer, average, map_back, options_block, score
+from interviewer.survey.scoring import LETTERS, Answer, options_block, over_orders, score
 
 EXPERTS = ("psychologist", "political scientist", "demographer")
 
@@ -51,11 +53,9 @@ async def ask_with_reasoning(
     seed: int = 0,
 ) -> Answer:
     letters = LETTERS[: len(options)]
-    mapped: list[list[float]] = []
-    masses: list[float] = []
-    modes: set[str] = set()
     template = load_prompt("genagent_answer")
-    for order in orders:
+
+    async def scorer(order: Sequence[int]) -> tuple[OptionScores, Literal["logprobs", "sampling"]]:
         prompt = template.render(
             reflections=reflections, question=question, options=options_block(options, order)
         )
@@ -64,14 +64,8 @@ async def ask_with_reasoning(
                 prompt, max_tokens=96, temperature=0.7, seed=seed, stop=("Answer:", "\n\n")
             )
         )
-        scores, mode = await score(
+        return await score(
             model, f"{prompt} {reasoning.text.strip()}\nAnswer:", letters, samples, seed
         )
-        mapped.append(map_back(scores.probs, order))
-        masses.append(scores.letter_mass)
-        modes.add(mode)
-    return Answer(
-        average(mapped),
-        sum(masses) / len(masses),
-        "sampling" if "sampling" in modes else "logprobs",
-    )
+
+    return await over_orders(orders, scorer)

@@ -55,7 +55,8 @@ async def run_survey(
     started = time.perf_counter()
     _prepare(out, ctx, conditioning, resume, settings_dump or {})
     done = answered(out)
-    plan = [(r, _todo(r, ctx, done.get(r.id, set()))) for r in respondents]
+    asked = [(r, _asked(r, ctx)) for r in respondents]
+    plan = [(r, [q for q in ids if q not in done.get(r.id, set())]) for r, ids in asked]
     work = [(r, todo) for r, todo in plan if todo]
     if on_start:
         on_start(len(respondents), len(respondents) - len(work))
@@ -80,16 +81,17 @@ async def run_survey(
     return SurveySummary(
         len(respondents),
         len(respondents) - len(work),
-        sum(1 for r in respondents if not _todo(r, ctx, set())),
+        sum(1 for _, ids in asked if not ids),
         sum(written),
         failed,
         time.perf_counter() - started,
     )
 
 
-def _todo(respondent: Respondent, ctx: SurveyContext, done: set[str]) -> list[str]:
+def _asked(respondent: Respondent, ctx: SurveyContext) -> list[str]:
+    """The question ids the questionnaire asks this respondent (audience, party)."""
     q = ctx.questionnaire
-    return [x.id for x in q.questions if q.asks(x, respondent.party) and x.id not in done]
+    return [x.id for x in q.questions if q.asks(x, respondent.party)]
 
 
 async def _survey_one(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,6 +61,27 @@ def average(answers: Sequence[list[float]]) -> tuple[float, ...]:
     return tuple(sum(a[i] for a in answers) / len(answers) for i in range(size))
 
 
+Scorer = Callable[[Sequence[int]], Awaitable[tuple[OptionScores, Literal["logprobs", "sampling"]]]]
+"""Scores the question shown under one option order."""
+
+
+async def over_orders(orders: Sequence[Sequence[int]], scorer: Scorer) -> Answer:
+    """Score under each option order, map letters back to options, and average."""
+    mapped: list[list[float]] = []
+    masses: list[float] = []
+    modes: set[str] = set()
+    for order in orders:
+        scores, mode = await scorer(order)
+        mapped.append(map_back(scores.probs, order))
+        masses.append(scores.letter_mass)
+        modes.add(mode)
+    return Answer(
+        average(mapped),
+        sum(masses) / len(masses),
+        "sampling" if "sampling" in modes else "logprobs",
+    )
+
+
 async def ask(
     model: Model,
     context: str,
@@ -72,20 +93,12 @@ async def ask(
     seed: int = 0,
 ) -> Answer:
     letters = LETTERS[: len(options)]
-    mapped: list[list[float]] = []
-    masses: list[float] = []
-    modes: set[str] = set()
-    for order in orders:
+
+    async def scorer(order: Sequence[int]) -> tuple[OptionScores, Literal["logprobs", "sampling"]]:
         prompt = question_prompt(context, history, question, options, order)
-        scores, mode = await score(model, prompt, letters, samples, seed)
-        mapped.append(map_back(scores.probs, order))
-        masses.append(scores.letter_mass)
-        modes.add(mode)
-    return Answer(
-        average(mapped),
-        sum(masses) / len(masses),
-        "sampling" if "sampling" in modes else "logprobs",
-    )
+        return await score(model, prompt, letters, samples, seed)
+
+    return await over_orders(orders, scorer)
 
 
 async def score(

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from interviewer.errors import UserInputError
 from interviewer.personas import load_persona
+from interviewer.schemas import Persona
 from interviewer.survey.responses import SimulatedResponse, read_responses
 from interviewer.tui.index import Summary, SummaryIndex, list_persona_files
 from interviewer.tui.render import demographics_table, responses_table, transcript_blocks
@@ -211,18 +212,17 @@ class InspectApp(App[None]):
             widgets.append(Static(block.text, classes=" ".join(classes)))
         pane.mount_all(widgets)
         pane.scroll_home(animate=False)
-        self._side(persona_id)
+        self._side(persona)
 
-    def _side(self, persona_id: str | None) -> None:
+    def _side(self, persona: Persona | None) -> None:
         demographics = self.query_one("#demographics", Static)
         answers = self.query_one("#answers", Static)
-        if persona_id is None:
+        if persona is None:
             demographics.update("")
             answers.update("")
             return
-        persona = load_persona(self.run_dir / f"{persona_id}.json")
         demographics.update(demographics_table(persona))
-        mine = self.responses.get(persona_id, [])
+        mine = self.responses.get(persona.id, [])
         answers.update(responses_table(mine) if mine else "")
 
     def action_next_verdict(self) -> None:

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from interviewer.demographics import most_likely
+from interviewer.errors import UserInputError
+from interviewer.personas import load_persona
 from interviewer.schemas import Persona
 from interviewer.storage import atomic_write_json
 
@@ -82,13 +82,9 @@ def demographic_line(demographics: dict[str, dict[str, float]]) -> str:
 
 def read_summary(path: Path) -> Summary:
     try:
-        return summarise(Persona.model_validate_json(path.read_bytes()))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "file"
-        return Summary(id=path.stem, error=f"not a valid persona file ({where}: {first['msg']})")
-    except OSError as exc:
-        return Summary(id=path.stem, error=f"cannot read ({exc.strerror})")
+        return summarise(load_persona(path))
+    except UserInputError as exc:
+        return Summary(id=path.stem, error=str(exc).removeprefix(f"{path}: "))
 
 
 class SummaryIndex:
