@@ -133,8 +133,15 @@ def test_higher_order_study_against_published_targets(tmp_path: Path) -> None:
     assert democrat.gap == pytest.approx(3.5)
     assert democrat.direction_ok is True and democrat.target_gap == 1.091
     assert (tmp_path / "rep" / "gaps.png").stat().st_size > 10_000
-    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+
+    def strict(token: str) -> None:
+        raise ValueError(f"{token} is not JSON")
+
+    report = json.loads((tmp_path / "rep" / "report.json").read_text(), parse_constant=strict)
     assert report["higher_order"]["bio"][0]["party"] == "Democrat"
+    republican = report["higher_order"]["bio"][1]
+    # Republicans believe nothing here (no meta answer): the gap is undefined → null.
+    assert republican["party"] == "Republican" and republican["gap"] is None
 
 
 def test_cli_bad_input_is_one_line(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from interviewer.evaluation import (
     human_bound,
     human_distributions,
     human_table,
+    json_safe,
     read_matches,
     score,
     simulated_distributions,
@@ -197,7 +197,7 @@ def _write(
             for label, found in all_gaps.items()
         }
     path = out_dir / "report.json"
-    atomic_write_json(path, json.loads(json.dumps(body, default=str)))
+    atomic_write_json(path, json_safe(body))  # undefined gaps are null, never bare NaN
     files = [path]
     if plots:
         from interviewer import plots as charts
