@@ -94,7 +94,24 @@ def test_index_is_cached_and_refreshed(tmp_path: Path) -> None:
     assert (run / INDEX_NAME).exists()
     assert [s.flags for s in first] == [0, 1, 0, 0] and first[3].error
     cached = SummaryIndex(run)
-    assert [s.id for s in cached.summaries(list_persona_files(run))] == [s.id for s in first]
+    # Unchanged files come from the cache: no file is read again.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("interviewer.tui.index.read_summary", _must_not_read)
+        assert list(cached.summaries(list_persona_files(run))) == first
+    # A file that changed (size/mtime) is read again.
+    changed = run / "p00000.json"
+    changed.write_text(changed.read_text() + " ")
+    read: list[Path] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "interviewer.tui.index.read_summary", lambda path: read.append(path) or first[0]
+        )
+        list(SummaryIndex(run).summaries(list_persona_files(run)))
+    assert read == [changed]
+
+
+def _must_not_read(path: Path) -> None:
+    raise AssertionError(f"{path} was read although the cache is valid")
 
 
 def test_show_prints_one_persona(tmp_path: Path) -> None:
