@@ -1,13 +1,7 @@
-"""Running many interviews: files, manifest, failures, resume, and a real SIGKILL."""
+"""Running many interviews: files, manifest, failures, resume (kills: test_reliability.py)."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +10,6 @@ from interviewer.errors import UserInputError
 from interviewer.interview.runner import RunPlan, completed_ids, parse_shard, run_interviews
 from interviewer.schemas import FailedPersona, Manifest, Persona
 from tests.interview_fakes import context, persona_from
-from tests.stub_server import StubState, running_stub
 
 
 async def test_run_writes_valid_personas_and_a_manifest(tmp_path: Path) -> None:
@@ -72,48 +65,3 @@ def test_shards_partition_the_ids() -> None:
     assert sorted(ids) == [f"p{i:05d}" for i in range(10)]
     with pytest.raises(UserInputError):
         parse_shard("3/3")
-
-
-@pytest.mark.slow
-def test_sigkill_mid_run_then_resume_makes_every_persona_once(tmp_path: Path) -> None:
-    out = tmp_path / "run"
-    argv = [
-        sys.executable,
-        "-m",
-        "interviewer",
-        "interview",
-        "--n",
-        "6",
-        "--out",
-        str(out),
-        "--concurrency",
-        "2",
-        "--backend",
-        "vllm",
-        "--set",
-        "interview.questions=4",
-    ]
-    with running_stub(StubState(script=["auto"], delay_s=0.03)) as (url, _):
-        proc = subprocess.Popen(
-            [*argv, "--base-url", url], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(list(out.glob("p*.json"))) < 2:
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        before = {p.name: p.stat().st_mtime_ns for p in out.glob("p*.json")}
-        assert 2 <= len(before) < 6, "the kill should land mid-run"
-        resumed = subprocess.run(
-            [*argv, "--base-url", url, "--resume"], capture_output=True, text=True, timeout=120
-        )
-    assert resumed.returncode == 0, resumed.stderr
-    files = sorted(out.glob("p*.json"))
-    assert [f.stem for f in files] == [f"p{i:05d}" for i in range(6)]
-    for path in files:
-        persona = Persona.model_validate_json(path.read_bytes())
-        assert len([t for t in persona.transcript if t.kind == "question"]) == 4
-    # Finished personas were left alone; no temporary files remain.
-    assert all(out.joinpath(name).stat().st_mtime_ns == mtime for name, mtime in before.items())
-    assert not list(out.glob(".*.tmp"))
-    assert json.loads((out / "manifest.json").read_text())["status"]["done"] == 6

@@ -37,6 +37,10 @@ class DiskCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=60, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
+            # No fsync per write: WAL stays consistent through a killed process, and a
+            # lost tail after a power cut only costs re-asking the model. An fsync per
+            # call would stall the event loop hundreds of times a second.
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
             self._db.commit()
         except sqlite3.Error as exc:

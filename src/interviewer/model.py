@@ -9,6 +9,7 @@ llama.cpp, vLLM, OpenAI-style APIs): completions through langchain-openai.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -93,6 +94,8 @@ class ModelContext:
     retry: RetrySettings = field(default_factory=RetrySettings)
     cache: DiskCache | None = None
     limiter: asyncio.Semaphore | None = None
+    connections: int = 100
+    """HTTP connections to keep to the endpoint (its concurrency limit)."""
 
 
 class Model(ABC):
@@ -224,8 +227,12 @@ class Model(ABC):
             log.warning("%s", exc)
 
 
+@functools.cache
 def schema_json(schema: type[BaseModel]) -> str:
-    """The JSON schema of a pydantic model, closed to extra keys, as canonical text."""
+    """The JSON schema of a pydantic model, closed to extra keys, as canonical text.
+
+    Cached: pydantic rebuilds the schema on every call, a tenth of the orchestrator's
+    CPU per structured call before this."""
     body = schema.model_json_schema()
     body.setdefault("additionalProperties", False)
     return json.dumps(body, sort_keys=True, separators=(",", ":"))

@@ -6,6 +6,7 @@ carries copies under ``interviewer/_data``; an editable install reads the checko
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from interviewer.errors import InterviewerError
@@ -14,6 +15,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _CHECKOUT_DIR = _PACKAGE_DIR.parents[1]
 
 
+@functools.cache  # asked on every prompt render; where the package lies does not change
 def resource_dir(name: str) -> Path:
     """The folder ``name`` (prompts, evals, personas, graphs) from a wheel or a checkout."""
     packaged = _PACKAGE_DIR / "_data" / name

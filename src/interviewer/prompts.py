@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import string
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from interviewer.errors import PromptError
@@ -24,7 +24,7 @@ class PromptTemplate:
     name: str
     text: str
 
-    @property
+    @cached_property
     def variables(self) -> frozenset[str]:
         found = set()
         for match in string.Template.pattern.finditer(self.text):

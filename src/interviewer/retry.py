@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import httpx
+import httpx2
 import openai
 from tenacity import (
     AsyncRetrying,
@@ -42,7 +42,7 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(
         exc,
         openai.APIConnectionError  # includes APITimeoutError
-        | httpx.TransportError
+        | httpx2.TransportError
         | MalformedResponse,
     )
 

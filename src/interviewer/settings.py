@@ -133,6 +133,12 @@ class InterviewSettings(_Strict):
     """Length of an Anthology backstory (the paper's average is ~470 tokens)."""
     questions: int = Field(default=10, ge=1, le=10)
     """How many AVP questions to ask, in order (the H2 depth ablation cuts this)."""
+    checkpoints: Literal["replay", "steps"] = "replay"
+    """How ``--resume`` recovers an interview a kill interrupted. ``replay``: run it
+    again; every call is seeded or greedy, so the response cache answers the calls it
+    already made and no model work is lost (with ``cache`` off it starts over).
+    ``steps``: also a LangGraph SQLite checkpoint after every step, for runs without the
+    cache; costs about 1.4 ms of CPU per LLM call (bench/interview_throughput.py)."""
 
     def words_target(self, backend: str) -> int:
         if self.target_words is not None:

@@ -209,13 +209,15 @@ async def _decide_followup(
 async def _structured(
     model: Model, prompt: str, schema: type[R], state: InterviewState
 ) -> tuple[R, Completion]:
-    """A structured call; one sampled retry if the first reply does not parse."""
+    """A structured call; one sampled retry if the first reply does not parse.
+
+    Seeded like every call in an interview, so a replayed interview asks the same
+    requests and the response cache answers them."""
+    seed = _call_seed(state, model.role)
     try:
-        parsed = await model.structured(prompt, schema)
+        parsed = await model.structured(prompt, schema, seed=seed)
     except ModelOutputError:
-        parsed = await model.structured(
-            prompt, schema, temperature=0.7, seed=_call_seed(state, model.role) + 1
-        )
+        parsed = await model.structured(prompt, schema, temperature=0.7, seed=seed + 1)
     return parsed.value, parsed.completion
 
 

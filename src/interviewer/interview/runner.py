@@ -1,9 +1,11 @@
 """Run many interviews concurrently, resumably, writing one persona file each.
 
-Every interview is a LangGraph thread (``thread_id`` = persona id) in a SQLite
-checkpointer inside the run directory, so Ctrl-C or ``kill -9`` loses at most the
-steps in flight, and ``--resume`` continues each unfinished interview where it stopped.
-Persona files are written atomically; a finished persona's checkpoints are deleted.
+Persona files are written atomically, so Ctrl-C or ``kill -9`` leaves only whole ones,
+and ``--resume`` makes the missing ones. An interview the kill interrupted is recovered
+as ``interview.checkpoints`` says: ``replay`` (default) runs it again, its finished
+calls answered by the response cache; ``steps`` keeps a LangGraph thread per persona in
+a SQLite checkpointer in the run directory and continues from its last step (a finished
+persona's checkpoints are deleted).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import asyncio
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,7 @@ from interviewer.schemas import (
 from interviewer.storage import DiskFullError, atomic_write_model
 
 CHECKPOINTS = ".checkpoints.sqlite"
+Saver = AsyncSqliteSaver | None
 OnResult = Callable[[str, bool, int], None]
 """Called per persona: (persona id, succeeded, tokens generated)."""
 
@@ -104,7 +108,7 @@ async def run_interviews(
     if on_start:
         on_start(len(wanted), len(wanted) - len(todo))
     results: list[tuple[bool, int]] = []
-    async with AsyncSqliteSaver.from_conn_string(str(plan.out / CHECKPOINTS)) as saver:
+    async with _checkpointer(plan, ctx) as saver:
         graph = build_interview_graph(saver)
         gate = asyncio.Semaphore(plan.concurrency)
 
@@ -135,6 +139,15 @@ async def run_interviews(
     )
 
 
+@asynccontextmanager
+async def _checkpointer(plan: RunPlan, ctx: InterviewContext) -> AsyncIterator[Saver]:
+    if ctx.settings.checkpoints == "replay":
+        yield None
+        return
+    async with AsyncSqliteSaver.from_conn_string(str(plan.out / CHECKPOINTS)) as saver:
+        yield saver
+
+
 def completed_ids(out: Path) -> set[str]:
     """Persona ids with a valid file in ``out``."""
     done = set()
@@ -160,28 +173,21 @@ async def _gather_all(coros: list[Any]) -> None:
 
 async def _interview(
     graph: Any,
-    saver: AsyncSqliteSaver,
+    saver: Saver,
     plan: RunPlan,
     ctx: InterviewContext,
     index: int,
     pid: str,
 ) -> tuple[bool, int]:
     started = time.perf_counter()
-    config = {"configurable": {"thread_id": pid}, "recursion_limit": step_limit(ctx.settings)}
+    start = InterviewInput(
+        persona_id=pid,
+        seed=plan.base_seed + index,
+        method=plan.method,
+        seed_text=_seed_text(plan, index),
+    )
     try:
-        snapshot = await graph.aget_state(config)
-        if snapshot.next:  # interrupted mid-interview: carry on from the checkpoint
-            values = await graph.ainvoke(None, config, context=ctx)
-        elif snapshot.values.get("done"):  # finished, but the file was never written
-            values = snapshot.values
-        else:
-            start = InterviewInput(
-                persona_id=pid,
-                seed=plan.base_seed + index,
-                method=plan.method,
-                seed_text=_seed_text(plan, index),
-            )
-            values = await graph.ainvoke(start, config, context=ctx)
+        values = await _invoke(graph, saver, start, ctx)
         persona = _persona(values, ctx, time.perf_counter() - started)
     except (EndpointUnreachable, DiskFullError):
         raise  # run-wide: every other persona would fail the same way
@@ -193,8 +199,24 @@ async def _interview(
         return False, 0
     atomic_write_model(plan.out / f"{pid}.json", persona)
     (plan.out / "failed" / f"{pid}.json").unlink(missing_ok=True)
-    await saver.adelete_thread(pid)
+    if saver is not None:
+        await saver.adelete_thread(pid)
     return True, persona.stats.tokens
+
+
+async def _invoke(
+    graph: Any, saver: Saver, start: InterviewInput, ctx: InterviewContext
+) -> dict[str, Any]:
+    config: dict[str, Any] = {"recursion_limit": step_limit(ctx.settings)}
+    if saver is None:
+        return dict(await graph.ainvoke(start, config, context=ctx))
+    config["configurable"] = {"thread_id": start.persona_id}
+    snapshot = await graph.aget_state(config)
+    if snapshot.next:  # interrupted mid-interview: carry on from the checkpoint
+        return dict(await graph.ainvoke(None, config, context=ctx))
+    if snapshot.values.get("done"):  # finished, but the file was never written
+        return dict(snapshot.values)
+    return dict(await graph.ainvoke(start, config, context=ctx))
 
 
 def _seed_text(plan: RunPlan, index: int) -> str | None:

@@ -1,0 +1,65 @@
+"""What the load benchmarks share: a load server in its own process (so the
+orchestrator's CPU time is measured alone) and settings that point every role at it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from interviewer.settings import ROLES, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def load_server_process(*args: str) -> Iterator[str]:
+    """``python -m bench.load_server ARGS`` until the block ends; yields its base URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.load_server", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    if not line.startswith("READY "):
+        proc.kill()
+        raise RuntimeError(f"load server did not start: {line!r}")
+    try:
+        yield line.split()[1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def server_stats(base_url: str) -> dict[str, Any]:
+    url = base_url.removesuffix("/v1") + "/stats"
+    with urllib.request.urlopen(url, timeout=10) as reply:
+        stats: dict[str, Any] = json.loads(reply.read())
+    return stats
+
+
+def load_settings(base_url: str, http_concurrency: int, **sections: Any) -> Settings:
+    """Every role on the load server (one endpoint, one limiter), no response cache."""
+    role = {"backend": "vllm", "base_url": base_url, "concurrency": http_concurrency}
+    roles: dict[str, Any] = {name: dict(role) for name in ROLES}
+    return Settings.model_validate({**roles, "cache": False, **sections})
+
+
+class CpuClock:
+    """Wall and process-CPU time of a block (this process only: the server runs apart)."""
+
+    def __enter__(self) -> CpuClock:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu

@@ -1,0 +1,80 @@
+"""Benchmark 1: interview throughput against the load server.
+
+N interviews run through the real pipeline (LangGraph graph, SQLite checkpoints,
+langchain-openai over HTTP, persona files) against a load server in another process
+that takes L seconds per call and serves C calls at once. Ideal time is
+total calls × L / C (the engine never idle); the orchestrator's CPU time per LLM call is
+this process's CPU time over the calls it made.
+
+    python -m bench.interview_throughput [--n 200] [--latency 0.2] [--concurrency 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from pathlib import Path
+
+from bench.harness import CpuClock, load_server_process, load_settings, server_stats
+from interviewer.interview.context import InterviewContext
+from interviewer.interview.runner import RunPlan, run_interviews
+from interviewer.pool import ModelPool
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=200, help="interviews")
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds per call (L)")
+    parser.add_argument("--concurrency", type=int, default=64, help="engine slots (C)")
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--target-words", type=int, default=2500)
+    parser.add_argument("--out", type=Path, default=None, help="keep the personas here")
+    args = parser.parse_args()
+    server_args = ["--latency", str(args.latency), "--concurrency", str(args.concurrency)]
+    with load_server_process(*server_args) as url, tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(
+            url,
+            http_concurrency=max(args.n, args.concurrency),
+            interview={"questions": args.questions, "target_words": args.target_words},
+        )
+        out = args.out or Path(tmp) / "run"
+        with ModelPool(settings, roles=("interviewer", "persona", "critic")) as pool:
+            ctx = InterviewContext(
+                interviewer=pool.model("interviewer"),
+                persona=pool.model("persona"),
+                critic=pool.model("critic"),
+                settings=settings.interview,
+                words_target=args.target_words,
+            )
+            plan = RunPlan(out=out, n=args.n, concurrency=args.n)
+            with CpuClock() as clock:
+                summary = pool.run(run_interviews(plan, ctx, {}))
+            calls = sum(pool.model(r).usage.calls for r in ("interviewer", "persona", "critic"))
+        stats = server_stats(url)
+    report(args, summary.done, calls, stats, clock)
+
+
+def report(
+    args: argparse.Namespace, done: int, calls: int, stats: dict[str, object], clock: CpuClock
+) -> None:
+    ideal = calls * args.latency / args.concurrency
+    print(
+        f"interviews: {done}/{args.n} done, {args.questions} questions, "
+        f"target {args.target_words} words"
+    )
+    print(f"LLM calls: {calls:,} ({calls / max(done, 1):.1f} per interview); server saw {stats}")
+    print(f"L = {args.latency * 1000:.0f} ms, C = {args.concurrency}")
+    print(
+        f"achieved {clock.wall:.1f} s vs ideal {ideal:.1f} s "
+        f"(calls × L / C): {clock.wall / ideal:.3f}× ideal"
+    )
+    print(
+        f"orchestrator CPU: {clock.cpu:.1f} s = {clock.cpu / calls * 1000:.2f} ms per LLM call "
+        f"({clock.cpu / clock.wall:.0%} of one core)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.set_event_loop_policy(None)
+    main()
