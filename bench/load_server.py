@@ -27,6 +27,7 @@ import asyncio
 import hashlib
 import json
 import math
+import random
 import socket
 import threading
 import time
@@ -265,7 +266,7 @@ class LoadServer:
             return f" {letter}", 1, "length"
         budget = int(body.get("max_tokens") or 16)
         count = max(1, int(budget * self.config.words_per_token))
-        return _prose(prompt, count), budget, "length"
+        return _prose(f"{body.get('seed')}|{prompt}", count), budget, "length"
 
 
 def _late_fault(fault: str | None, payload: dict[str, Any]) -> Response:
@@ -318,9 +319,9 @@ def _structured(schema: dict[str, Any], prompt: str, config: LoadConfig) -> dict
     return out
 
 
-def _prose(prompt: str, count: int) -> str:
-    start = int(_unit(0, prompt, 3) * len(WORDS))
-    words = [WORDS[(start + i) % len(WORDS)] for i in range(count)]
+def _prose(key: str, count: int) -> str:
+    pick = random.Random(key)  # a sampled reply: fixed by prompt and seed, like an engine's
+    words = pick.choices(WORDS, k=count)
     sentences = [" ".join(words[i : i + 12]).capitalize() + "." for i in range(0, count, 12)]
     return " " + " ".join(sentences)
 

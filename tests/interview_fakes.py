@@ -22,9 +22,9 @@ def critic_flagging(word: str) -> MockModel:
     """A critic that calls any answer containing ``word`` a contradiction of turn 1."""
 
     def reply(request: Request) -> str:
-        if "Earlier statements" not in request.prompt:  # the final whole-transcript pass
+        if "whole interview" in request.prompt:  # the final whole-transcript pass
             return json.dumps({"consistent": True, "contradictions": []})
-        new_answer = request.prompt.split("New answer:", 1)[1]
+        new_answer = request.prompt.rsplit("Me:", 1)[1].split("(Fact-check", 1)[0]
         if word in new_answer:
             return json.dumps(
                 {

@@ -139,3 +139,24 @@ async def test_answer_budget_follows_the_word_target() -> None:
     await run(context(persona, questions=10))
     # 300 words over 10 slots = 30 words ≈ 42 tokens for the first answer.
     assert persona.calls[0].max_tokens == 42
+
+
+async def test_every_staff_prompt_is_the_interview_so_far_plus_a_note() -> None:
+    # Prefix caching depends on this: the interviewer and critic read the persona's own
+    # document, so each call extends the last one's prompt up to the newest answer.
+    interviewer = MockModel(
+        [json.dumps({"follow_up": True, "question": "And then what happened?"})],
+        role="interviewer",
+    )
+    ctx = context(persona_from(lambda n, r: f"Answer {n}."), interviewer=interviewer, questions=3)
+    result = await run(ctx)
+    final = ctx.persona.calls[-1].prompt + f" {result['transcript'][-1]['text']}\n\n"
+    staff = [r.prompt for r in ctx.critic.calls + interviewer.calls]
+    assert len(staff) == 6 + 1 + 3  # a verdict per answer, the final pass, 3 decisions
+    for prompt in staff:
+        document, note = prompt.rsplit("\n\n(", 1)
+        assert final.startswith(document + "\n\n"), note
+        assert note.rstrip().endswith("JSON:")
+    # The persona's prompts extend each other too.
+    for before, after in itertools.pairwise(r.prompt for r in ctx.persona.calls):
+        assert after.startswith(before)

@@ -1,8 +1,9 @@
 """How transcripts become prompts.
 
-The persona prompt is the preamble followed by the transcript, ending in ``Me:``.
-Each call's prompt is therefore a strict prefix of the next call's for the same
-persona, so a prefix-caching engine (vLLM, llama.cpp) re-reads nothing it has seen.
+The persona prompt is the preamble followed by the transcript, ending in ``Me:``; the
+interviewer's and critic's prompts are the same document with a staff note after the
+newest answer. Each call's prompt therefore extends the previous ones up to that answer,
+so a prefix-caching engine (vLLM, llama.cpp) re-reads little it has seen.
 """
 
 from __future__ import annotations
@@ -22,16 +23,13 @@ def persona_prompt(preamble: str, transcript: Sequence[TurnDict]) -> str:
         if turn["role"] == "interviewer":
             parts.append(f"Interviewer: {turn['text']}\n\nMe:")
         else:
-            parts.append(f" {turn['text']}\n\n")
+            parts.append(answer_turn(turn["text"]))
     return "".join(parts)
 
 
-def statements(transcript: Sequence[TurnDict]) -> str:
-    """The persona's earlier answers, numbered by transcript index, for the critic."""
-    lines = [
-        f"[{i}] {turn['text']}" for i, turn in enumerate(transcript) if turn["role"] == "persona"
-    ]
-    return "\n".join(lines) if lines else "(none yet)"
+def answer_turn(text: str) -> str:
+    """An answer as it follows ``Me:``; the critic sees a draft exactly as it will stand."""
+    return f" {text}\n\n"
 
 
 def clean_answer(text: str, finish_reason: str | None) -> str:

@@ -16,10 +16,10 @@ from interviewer.errors import ModelOutputError
 from interviewer.interview.context import InterviewContext, resolve
 from interviewer.interview.layout import (
     PERSONA_STOPS,
+    answer_turn,
     clean_answer,
     locate_statement,
     persona_prompt,
-    statements,
     words,
 )
 from interviewer.interview.replies import CriticReply, FinalReply, FollowUpReply
@@ -74,8 +74,7 @@ async def answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
     if state.method == "anthology":
         prompt, budget = ctx.prompt("anthology").render(), ctx.settings.anthology_tokens
     else:
-        preamble = ctx.prompt("preamble").render(seed_line=_seed_line(state.seed_text))
-        prompt, budget = persona_prompt(preamble, state.transcript), _budget(state, ctx)
+        prompt, budget = _document(state, ctx), _budget(state, ctx)
     request = ctx.persona.request(
         prompt, max_tokens=budget, stop=PERSONA_STOPS, seed=_call_seed(state, "persona")
     )
@@ -93,11 +92,7 @@ async def critic(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
     draft = state.draft or ""
     if not draft:
         return {"pending": _verdict(state, False, reason="empty answer")}
-    prompt = ctx.prompt("critic").render(
-        statements=statements(state.transcript),
-        question=state.transcript[-1]["text"],
-        answer=draft,
-    )
+    prompt = _document(state, ctx, draft) + ctx.prompt("critic").render()
     reply, completion = await _structured(ctx.critic, prompt, CriticReply, state)
     quote = reply.contradicted_statement.strip() or None
     pending = _verdict(
@@ -143,7 +138,7 @@ def accept(state: InterviewState) -> Update:
 async def final_check(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     """One pass over the whole transcript for contradictions the per-answer checks missed."""
     ctx = resolve(runtime.context)
-    prompt = ctx.prompt("final_check").render(statements=statements(state.transcript))
+    prompt = _document(state, ctx) + ctx.prompt("final_check").render()
     reply, completion = await _structured(ctx.critic, prompt, FinalReply, state)
     found = [c.strip() for c in reply.contradictions if c.strip()]
     return {
@@ -196,8 +191,8 @@ def _may_follow_up(state: InterviewState, ctx: InterviewContext) -> bool:
 async def _decide_followup(
     state: InterviewState, ctx: InterviewContext
 ) -> tuple[str | None, Completion]:
-    question, reply = state.transcript[-2]["text"], state.transcript[-1]["text"]
-    prompt = ctx.prompt("followup").render(question=question, answer=reply, words=words(reply))
+    reply = state.transcript[-1]["text"]
+    prompt = _document(state, ctx) + ctx.prompt("followup").render(words=words(reply))
     decision, completion = await _structured(ctx.interviewer, prompt, FollowUpReply, state)
     if not decision.follow_up:
         return None, completion
@@ -219,6 +214,18 @@ async def _structured(
     except ModelOutputError:
         parsed = await model.structured(prompt, schema, temperature=0.7, seed=seed + 1)
     return parsed.value, parsed.completion
+
+
+def _document(state: InterviewState, ctx: InterviewContext, draft: str | None = None) -> str:
+    """The interview so far as one document, which every role's prompt starts with.
+
+    The persona continues it; the interviewer and critic read it with a staff note
+    appended. Each call's prompt thus extends the last one's up to the newest answer, and
+    a prefix-caching engine prefills each answer once, not once per role
+    (bench/prefix_reuse.py)."""
+    preamble = ctx.prompt("preamble").render(seed_line=_seed_line(state.seed_text))
+    document = persona_prompt(preamble, state.transcript)
+    return document + answer_turn(draft) if draft is not None else document
 
 
 def _budget(state: InterviewState, ctx: InterviewContext) -> int:

@@ -1,0 +1,165 @@
+"""Benchmark 2: what a prefix-caching engine must prefill per interview.
+
+Interviews run one after another against the load server, which records every prompt
+and reply. A simulated engine cache (vLLM's scheme: full blocks of 16 tokens, each keyed
+by its tokens and everything before it; one cache for the model all roles share; large
+enough to keep a run) then counts the tokens each request must prefill. Tokens are
+approximated by words, numbers, punctuation and spaces (the ratios, not the absolute
+counts, are the point). Two engines are simulated: one that caches prompts only, and one
+that also caches the blocks a reply filled (vLLM V1 does).
+
+    python -m bench.prefix_reuse [--n 20] [--questions 10] [--target-words 2500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.harness import load_settings
+from bench.load_server import LoadConfig, serving
+from interviewer.interview.context import InterviewContext
+from interviewer.interview.layout import persona_prompt
+from interviewer.interview.runner import RunPlan, run_interviews
+from interviewer.pool import ModelPool
+from interviewer.schemas import Persona
+
+BLOCK = 16
+_TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+@dataclass
+class PrefixCache:
+    """Block hashes seen so far; ``prefill`` counts what a request must compute."""
+
+    blocks: set[int] = field(default_factory=set)
+
+    def prefill(self, sequence: list[str]) -> int:
+        cached, parent = 0, 0
+        for start in range(0, len(sequence) - BLOCK + 1, BLOCK):
+            parent = hash((parent, *sequence[start : start + BLOCK]))
+            if parent not in self.blocks:
+                break
+            cached += BLOCK
+        return len(sequence) - cached
+
+    def store(self, sequence: list[str]) -> None:
+        parent = 0
+        for start in range(0, len(sequence) - BLOCK + 1, BLOCK):
+            parent = hash((parent, *sequence[start : start + BLOCK]))
+            self.blocks.add(parent)
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    prefill_prompts: int = 0
+    prefill_with_replies: int = 0
+    by_role: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def simulate(interviews: list[list[dict[str, Any]]]) -> list[Tally]:
+    """Per interview, its requests replayed through both simulated caches in order."""
+    prompts_only, with_replies = PrefixCache(), PrefixCache()
+    tallies = []
+    for records in interviews:
+        tally = Tally()
+        for record in records:
+            prompt = tokens(record["prompt"])
+            tally.sent += len(prompt)
+            need = prompts_only.prefill(prompt)
+            tally.prefill_prompts += need
+            tally.by_role[role_of(record["prompt"])] += need
+            tally.prefill_with_replies += with_replies.prefill(prompt)
+            prompts_only.store(prompt)
+            with_replies.store(prompt + tokens(record["text"]))
+        tallies.append(tally)
+    return tallies
+
+
+def role_of(prompt: str) -> str:
+    if "JSON:" in prompt[-200:]:
+        return "critic" if "contradict" in prompt else "interviewer"
+    return "persona"
+
+
+def record_interviews(args: argparse.Namespace) -> tuple[list[list[dict[str, Any]]], list[int]]:
+    """Run ``args.n`` interviews one by one; their records and final transcript sizes."""
+    with (
+        serving(LoadConfig(record=True, seed=args.seed)) as server,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        settings = load_settings(
+            server.base_url,
+            http_concurrency=4,
+            interview={"questions": args.questions, "target_words": args.target_words},
+        )
+        out = Path(tmp)
+        records = server.server.stats.records
+        interviews, transcripts = [], []
+        with ModelPool(settings, roles=("interviewer", "persona", "critic")) as pool:
+            ctx = InterviewContext(
+                interviewer=pool.model("interviewer"),
+                persona=pool.model("persona"),
+                critic=pool.model("critic"),
+                settings=settings.interview,
+                words_target=args.target_words,
+            )
+            for i in range(args.n):
+                before = len(records)
+                plan = RunPlan(out=out, n=i + 1, concurrency=1, resume=i > 0)
+                pool.run(run_interviews(plan, ctx, {}))
+                interviews.append(records[before:])
+                persona = Persona.model_validate_json((out / f"p{i:05d}.json").read_bytes())
+                turns = [t.model_dump() for t in persona.transcript]
+                transcripts.append(len(tokens(persona_prompt("", turns))))
+    return interviews, transcripts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=20)
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--target-words", type=int, default=2500)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    interviews, transcripts = record_interviews(args)
+    tallies = simulate(interviews)
+    # The first interview also fills the cache with what every interview shares.
+    steady = tallies[1:] or tallies
+    steady_transcripts = transcripts[1:] or transcripts
+    n = len(steady)
+    mean_transcript = sum(steady_transcripts) / n
+    sent = sum(t.sent for t in steady) / n
+    prompts = sum(t.prefill_prompts for t in steady) / n
+    replies = sum(t.prefill_with_replies for t in steady) / n
+    calls = sum(len(r) for r in interviews[1:] or interviews) / n
+    print(f"{args.n} interviews, {args.questions} questions, target {args.target_words} words")
+    print(f"per interview (mean of {n} after the first): {calls:.1f} calls")
+    print(f"  final transcript        {mean_transcript:9,.0f} tokens")
+    print(f"  tokens sent             {sent:9,.0f}  ({sent / mean_transcript:.2f}× transcript)")
+    print(
+        f"  prefill, prompt cache   {prompts:9,.0f}  ({prompts / mean_transcript:.2f}× transcript)"
+    )
+    print(
+        f"  prefill, + reply blocks {replies:9,.0f}  ({replies / mean_transcript:.2f}× transcript)"
+    )
+    roles = defaultdict(int)
+    for tally in steady:
+        for role, count in tally.by_role.items():
+            roles[role] += count
+    shares = ", ".join(f"{role} {count / n:,.0f}" for role, count in sorted(roles.items()))
+    print(f"  prefill by role (prompt cache): {shares}")
+
+
+if __name__ == "__main__":
+    main()
