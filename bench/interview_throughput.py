@@ -40,13 +40,7 @@ def main() -> None:
         )
         out = args.out or Path(tmp) / "run"
         with ModelPool(settings, roles=("interviewer", "persona", "critic")) as pool:
-            ctx = InterviewContext(
-                interviewer=pool.model("interviewer"),
-                persona=pool.model("persona"),
-                critic=pool.model("critic"),
-                settings=settings.interview,
-                words_target=args.target_words,
-            )
+            ctx = InterviewContext.from_pool(pool, settings, args.target_words)
             plan = RunPlan(out=out, n=args.n, concurrency=args.n)
             with CpuClock() as clock:
                 summary = pool.run(run_interviews(plan, ctx, {}))

@@ -26,6 +26,7 @@ from bench.load_server import LoadConfig, serving
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.layout import persona_prompt
 from interviewer.interview.runner import RunPlan, run_interviews
+from interviewer.interview.state import TurnDict
 from interviewer.pool import ModelPool
 from interviewer.schemas import Persona
 
@@ -107,20 +108,14 @@ def record_interviews(args: argparse.Namespace) -> tuple[list[list[dict[str, Any
         records = server.server.stats.records
         interviews, transcripts = [], []
         with ModelPool(settings, roles=("interviewer", "persona", "critic")) as pool:
-            ctx = InterviewContext(
-                interviewer=pool.model("interviewer"),
-                persona=pool.model("persona"),
-                critic=pool.model("critic"),
-                settings=settings.interview,
-                words_target=args.target_words,
-            )
+            ctx = InterviewContext.from_pool(pool, settings, args.target_words)
             for i in range(args.n):
                 before = len(records)
                 plan = RunPlan(out=out, n=i + 1, concurrency=1, resume=i > 0)
                 pool.run(run_interviews(plan, ctx, {}))
                 interviews.append(records[before:])
                 persona = Persona.model_validate_json((out / f"p{i:05d}.json").read_bytes())
-                turns = [t.model_dump() for t in persona.transcript]
+                turns = [TurnDict(**t.model_dump()) for t in persona.transcript]  # type: ignore[typeddict-item]
                 transcripts.append(len(tokens(persona_prompt("", turns))))
     return interviews, transcripts
 
@@ -153,7 +148,7 @@ def main() -> None:
     print(
         f"  prefill, + reply blocks {replies:9,.0f}  ({replies / mean_transcript:.2f}× transcript)"
     )
-    roles = defaultdict(int)
+    roles: dict[str, int] = defaultdict(int)
     for tally in steady:
         for role, count in tally.by_role.items():
             roles[role] += count

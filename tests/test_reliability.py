@@ -50,13 +50,7 @@ def test_200_interviews_through_faults_all_complete_once(tmp_path: Path) -> None
         for role in ROLES:
             settings.role(role).timeout_s = 1.0  # a held request counts as timed out
         with ModelPool(settings, roles=ROLES) as pool:
-            ctx = InterviewContext(
-                interviewer=pool.model("interviewer"),
-                persona=pool.model("persona"),
-                critic=pool.model("critic"),
-                settings=settings.interview,
-                words_target=300,
-            )
+            ctx = InterviewContext.from_pool(pool, settings, 300)
             plan = RunPlan(out=tmp_path, n=200, concurrency=64)
             summary = pool.run(run_interviews(plan, ctx, {}))
         stats = server.server.stats

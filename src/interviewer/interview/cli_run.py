@@ -58,14 +58,7 @@ def run_interview_command(
 
 
 def _run(plan: RunPlan, settings: Settings, pool: ModelPool, console: Console) -> RunSummary:
-    backend = settings.persona.backend
-    ctx = InterviewContext(
-        interviewer=pool.model("interviewer"),
-        persona=pool.model("persona"),
-        critic=pool.model("critic"),
-        settings=settings.interview,
-        words_target=settings.interview.words_target(backend),
-    )
+    ctx = InterviewContext.from_pool(pool, settings)
     dump = settings.model_dump(mode="json")
     label = "interviews" if plan.method == "interview" else "backstories"
     with RunProgress(label, console) as bar:

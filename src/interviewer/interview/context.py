@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -11,6 +12,10 @@ from interviewer.model import Model
 from interviewer.paths import resource_dir
 from interviewer.prompts import PromptTemplate, load_prompt
 from interviewer.settings import InterviewSettings
+
+if TYPE_CHECKING:
+    from interviewer.pool import ModelPool
+    from interviewer.settings import Settings
 
 PROMPT_NAMES = (
     "interview/preamble",
@@ -45,6 +50,20 @@ class InterviewContext:
     def prompt(self, name: str) -> PromptTemplate:
         return load_prompt(f"interview/{name}")
 
+    @classmethod
+    def from_pool(
+        cls, pool: ModelPool, settings: Settings, words_target: int | None = None
+    ) -> InterviewContext:
+        """The interview roles' models from ``pool``; the word target from ``settings``
+        (which depends on the persona's backend) unless given."""
+        return cls(
+            interviewer=pool.model("interviewer"),
+            persona=pool.model("persona"),
+            critic=pool.model("critic"),
+            settings=settings.interview,
+            words_target=words_target or settings.interview.words_target(settings.persona.backend),
+        )
+
 
 _default: list[InterviewContext] = []
 
@@ -63,15 +82,7 @@ def resolve(context: InterviewContext | None) -> InterviewContext:
         settings = load_settings()
         pool = ModelPool(settings).__enter__()
         atexit.register(pool.close)
-        _default.append(
-            InterviewContext(
-                interviewer=pool.model("interviewer"),
-                persona=pool.model("persona"),
-                critic=pool.model("critic"),
-                settings=settings.interview,
-                words_target=settings.interview.words_target(settings.persona.backend),
-            )
-        )
+        _default.append(InterviewContext.from_pool(pool, settings))
     return _default[0]
 
 
