@@ -66,15 +66,14 @@ Scorer = Callable[[Sequence[int]], Awaitable[tuple[OptionScores, Literal["logpro
 
 
 async def over_orders(orders: Sequence[Sequence[int]], scorer: Scorer) -> Answer:
-    """Score under each option order, map letters back to options, and average."""
-    mapped: list[list[float]] = []
-    masses: list[float] = []
-    modes: set[str] = set()
-    for order in orders:
-        scores, mode = await scorer(order)
-        mapped.append(map_back(scores.probs, order))
-        masses.append(scores.letter_mass)
-        modes.add(mode)
+    """Score under each option order (at once: the engine batches them), map letters
+    back to options, and average."""
+    results = await asyncio.gather(*(scorer(order) for order in orders))
+    mapped = [
+        map_back(scores.probs, order) for (scores, _), order in zip(results, orders, strict=True)
+    ]
+    masses = [scores.letter_mass for scores, _ in results]
+    modes = {mode for _, mode in results}
     return Answer(
         average(mapped),
         sum(masses) / len(masses),
