@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -34,7 +33,7 @@ def test_one_server_serves_every_role(embedded_pool: ModelPool) -> None:
 
 def test_logprob_scoring_gives_a_distribution(embedded_pool: ModelPool) -> None:
     prompt = "Question: Is the sky blue?\nA. Yes\nB. No\nC. Not sure\nD. Refused\nAnswer:"
-    scores = asyncio.run(embedded_pool.model("respondent").score_options(prompt, LETTERS))
+    scores = embedded_pool.run(embedded_pool.model("respondent").score_options(prompt, LETTERS))
     assert sum(scores.probs) == pytest.approx(1.0, abs=1e-6)
     assert 0.0 < scores.letter_mass <= 1.0
 
@@ -45,7 +44,7 @@ def test_structured_output_follows_the_schema(embedded_pool: ModelPool) -> None:
         "Earlier: 'I was born in Ohio.' Now: 'I grew up in Texas, where I was born.' "
         "Is the new statement consistent with the earlier one? Answer in JSON.\n"
     )
-    verdict = asyncio.run(critic.structured(prompt, Verdict, max_tokens=120)).value
+    verdict = embedded_pool.run(critic.structured(prompt, Verdict, max_tokens=120)).value
     assert isinstance(verdict.consistent, bool)
 
 
@@ -58,7 +57,7 @@ def test_seeded_sampling_repeats(embedded_pool: ModelPool) -> None:
         second = await persona.complete(request)
         return first.text, second.text
 
-    first, second = asyncio.run(twice())
+    first, second = embedded_pool.run(twice())
     assert first == second
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,6 +15,15 @@ from interviewer.settings import RetrySettings, RoleSettings
 from tests.stub_server import StubState, running_stub
 
 FAST_RETRY = RetrySettings(attempts=3, initial_wait_s=0.01, max_wait_s=2, max_total_s=20)
+MADE: list[OpenAICompatibleModel] = []
+
+
+@pytest.fixture(autouse=True)
+async def close_models() -> AsyncIterator[None]:
+    """Close each test's HTTP clients in its own loop, as ``ModelPool.run`` does."""
+    yield
+    while MADE:
+        await MADE.pop().aclose()
 
 
 def make_model(
@@ -24,7 +34,9 @@ def make_model(
 ) -> OpenAICompatibleModel:
     endpoint = Endpoint(base_url=url, model="stub", identity="stub:1", structured=structured)  # type: ignore[arg-type]
     defaults = RoleSettings(temperature=0.0, timeout_s=timeout_s)
-    return OpenAICompatibleModel("respondent", endpoint, defaults, ModelContext(retry=retry))
+    made = OpenAICompatibleModel("respondent", endpoint, defaults, ModelContext(retry=retry))
+    MADE.append(made)
+    return made
 
 
 @pytest.mark.parametrize("form", ["ok", "legacy"])

@@ -36,7 +36,6 @@ def test_starts_serves_and_stops(tmp_path: Path) -> None:
 
 
 def test_a_pool_completes_through_a_started_server(tmp_path: Path) -> None:
-    import asyncio
 
     settings = load_settings(
         overrides={
@@ -50,7 +49,7 @@ def test_a_pool_completes_through_a_started_server(tmp_path: Path) -> None:
     with ModelPool(settings, roles=("persona", "critic")) as pool:
         assert len(pool.groups()) == 1  # one server shared by both roles
         model = pool.model("persona")
-        completion = asyncio.run(model.complete(model.request("hi")))
+        completion = pool.run(model.complete(model.request("hi")))
     assert completion.text == " A"
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
-import ssl
 from typing import Any
 
 import httpx2
@@ -21,11 +19,12 @@ from interviewer.settings import RoleSettings, StructuredStyle
 
 
 class OpenAICompatibleModel(Model):
-    """A base-model completion endpoint. Clients are made once per event loop and reused.
+    """A base-model completion endpoint. One client per event loop, reused for every call.
 
-    The model keeps one client per ``CONNECTIONS_PER_CLIENT`` connections and spreads
-    calls over them: httpx checks every idle connection of a pool on each request, so one
-    pool of 256 connections costs more CPU per call than the rest of the call."""
+    Its HTTP transport is aiohttp (the openai SDK's ``aiohttp`` extra), with a pool as
+    large as the endpoint's concurrency: the SDK's default httpx pool checks every idle
+    connection on each request and cost a third more CPU per call
+    (bench/interview_throughput.py)."""
 
     def __init__(
         self,
@@ -38,8 +37,7 @@ class OpenAICompatibleModel(Model):
         super().__init__(role, endpoint.identity, endpoint.base_url, defaults, context)
         self.target = endpoint
         self.structured_style = structured or endpoint.structured
-        self._clients: list[OpenAI] = []
-        self._calls = 0
+        self._llm: OpenAI | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def _generate(self, request: Request) -> Completion:
@@ -59,12 +57,13 @@ class OpenAICompatibleModel(Model):
         return _completion(result)
 
     async def aclose(self) -> None:
-        clients, self._clients = self._clients, []
-        if self._loop is not asyncio.get_running_loop():
-            return  # made in another loop: closing them here would fail
-        for llm in clients:
-            if llm.async_client is not None:
-                await llm.async_client._client.close()
+        llm, self._llm = self._llm, None
+        if (
+            llm is not None
+            and llm.async_client is not None
+            and self._loop is asyncio.get_running_loop()  # else it belongs to a dead loop
+        ):
+            await llm.async_client._client.close()
 
     def request_variant(self) -> str:
         # Bump the suffix whenever structured_body changes what it sends.
@@ -86,52 +85,25 @@ class OpenAICompatibleModel(Model):
         return params
 
     def _client(self) -> OpenAI:
-        # The HTTP pools belong to one event loop; a new loop gets new clients.
+        # The HTTP pool belongs to one event loop; a new loop gets a new client.
         loop = asyncio.get_running_loop()
-        if not self._clients or self._loop is not loop:
-            shares = _shares(self.context.connections)
-            self._clients = [self._new_client(share) for share in shares]
+        if self._llm is None or self._loop is not loop:
+            limits = httpx2.Limits(
+                max_connections=self.context.connections,
+                max_keepalive_connections=self.context.connections,
+            )
+            self._llm = OpenAI(
+                model=self.target.model,
+                base_url=self.target.base_url,
+                api_key=SecretStr(self.target.api_key),
+                max_retries=0,  # retries belong to the one policy in retry.py
+                timeout=self.defaults.timeout_s,
+                http_async_client=openai.DefaultAioHttpClient(
+                    limits=limits, timeout=self.defaults.timeout_s
+                ),
+            )
             self._loop = loop
-        self._calls += 1
-        return self._clients[self._calls % len(self._clients)]
-
-    def _new_client(self, connections: int) -> OpenAI:
-        return OpenAI(
-            model=self.target.model,
-            base_url=self.target.base_url,
-            api_key=SecretStr(self.target.api_key),
-            max_retries=0,  # retries belong to the one policy in retry.py
-            timeout=self.defaults.timeout_s,
-            http_async_client=_http_client(connections, self.defaults.timeout_s),
-            http_client=_unused_sync_client(),
-        )
-
-
-CONNECTIONS_PER_CLIENT = 8
-
-
-def _shares(connections: int) -> list[int]:
-    """Split ``connections`` over clients of at most CONNECTIONS_PER_CLIENT each."""
-    count = -(-connections // CONNECTIONS_PER_CLIENT)
-    return [len(range(i, connections, count)) for i in range(count)]
-
-
-def _http_client(connections: int, timeout_s: float) -> httpx2.AsyncClient:
-    limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return openai.DefaultAsyncHttpxClient(limits=limits, timeout=timeout_s, verify=_tls())
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    # One context for every client: building one reads the CA bundle (~10 ms each).
-    return ssl.create_default_context()
-
-
-@functools.cache
-def _unused_sync_client() -> httpx2.Client:
-    # langchain-openai builds a sync client beside the async one; calls here are all
-    # async, so every model shares this one rather than each building its own.
-    return openai.DefaultHttpxClient(verify=_tls())
+        return self._llm
 
 
 def structured_body(style: StructuredStyle, schema: str | None) -> dict[str, Any]:

@@ -9,9 +9,11 @@ attempts run out the caller gets one ``EndpointError`` naming the endpoint.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import aiohttp
 import httpx2
 import openai
 from tenacity import (
@@ -106,9 +108,26 @@ async def call_with_retry(
 
 
 def _gave_up(endpoint: str, attempts: int, last: BaseException | None) -> EndpointError:
-    if isinstance(last, openai.APIConnectionError) and not isinstance(last, openai.APITimeoutError):
+    if isinstance(last, openai.APIConnectionError) and _refused(last):
         return EndpointUnreachable(endpoint, f"cannot connect after {attempts} attempt(s)")
     return EndpointError(endpoint, f"gave up after {attempts} attempt(s): {_short(last)}")
+
+
+def _refused(exc: BaseException) -> bool:
+    """Did the connection itself fail (nothing listening, no such host)?
+
+    Read from the cause chain: the aiohttp transport reports a refused connection as a
+    connect *timeout*, so the exception's own type cannot tell."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(
+            seen, aiohttp.ClientConnectorError | ConnectionRefusedError | socket.gaierror
+        ):
+            return True
+        if isinstance(seen, httpx2.ConnectError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return not isinstance(exc, openai.APITimeoutError)
 
 
 def _short(exc: BaseException | None) -> str:
