@@ -58,6 +58,11 @@ def report(
         f"target {args.target_words} words"
     )
     print(f"LLM calls: {calls:,} ({calls / max(done, 1):.1f} per interview); server saw {stats}")
+    span, full = float(stats["span_s"]), float(stats["full_s"])  # type: ignore[arg-type]
+    print(
+        f"engine batch full {full:.1f} s of its {span:.1f} s busy span ({full / span:.0%}); "
+        f"the rest is the ramp-up and the tail (the longest interviews finishing alone)"
+    )
     print(f"L = {args.latency * 1000:.0f} ms, C = {args.concurrency}")
     print(
         f"achieved {clock.wall:.1f} s vs ideal {ideal:.1f} s "

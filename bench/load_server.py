@@ -138,7 +138,30 @@ class LoadStats:
     peak_in_flight: int = 0
     completion_tokens: int = 0
     prompt_chars: int = 0
+    full_s: float = 0.0
+    """Time every slot was busy (the engine's batch full)."""
+    busy_slot_s: float = 0.0
+    """Slot-seconds spent serving, summed over slots."""
+    first: float | None = None
+    last: float = 0.0
+    busy_by_second: dict[int, float] = field(default_factory=dict)
+    """Slot-seconds served in each second of the run (the engine's load over time)."""
     records: list[dict[str, Any]] = field(default_factory=list)
+
+    def occupancy(self, concurrency: int, change: int) -> None:
+        """Account for the time since the last change of ``in_flight``, then apply it."""
+        now = time.monotonic()
+        if self.first is None:
+            self.first = self.last = now
+        span = now - self.last
+        self.busy_slot_s += span * self.in_flight
+        second = int(self.last - self.first)
+        self.busy_by_second[second] = self.busy_by_second.get(second, 0.0) + span * self.in_flight
+        if self.in_flight >= concurrency:
+            self.full_s += span
+        self.last = now
+        self.in_flight += change
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -148,6 +171,10 @@ class LoadStats:
             "peak_in_flight": self.peak_in_flight,
             "completion_tokens": self.completion_tokens,
             "prompt_chars": self.prompt_chars,
+            "full_s": round(self.full_s, 2),
+            "busy_slot_s": round(self.busy_slot_s, 2),
+            "span_s": round(self.last - (self.first or self.last), 2),
+            "busy_by_second": [round(v, 1) for _, v in sorted(self.busy_by_second.items())],
         }
 
 
@@ -192,13 +219,12 @@ class LoadServer:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.config.concurrency)
         async with self._slots:
-            self.stats.in_flight += 1
-            self.stats.peak_in_flight = max(self.stats.peak_in_flight, self.stats.in_flight)
+            self.stats.occupancy(self.config.concurrency, +1)
             try:
                 payload, tokens = self._reply(body, fault)
                 await asyncio.sleep(self.config.latency_s + tokens * self.config.token_s)
             finally:
-                self.stats.in_flight -= 1
+                self.stats.occupancy(self.config.concurrency, -1)
         self.stats.served += 1
         return _late_fault(fault, payload)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Coroutine, Hashable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
@@ -19,6 +20,14 @@ T = TypeVar("T")
 def run_loop(work: Coroutine[Any, Any, T]) -> T:
     """Run ``work`` on uvloop where it is installed (a third less orchestrator CPU per
     LLM call in bench/interview_throughput.py), else on asyncio's own loop."""
+    # A run allocates fast and keeps little: with the default thresholds the garbage
+    # collector took a fifth of the orchestrator's CPU, and each full pass over the
+    # process (modules, schemas, clients) stalled the loop ~200 ms, leaving the engine
+    # idle (bench/interview_throughput.py). What exists now lives as long as the
+    # process, so it is frozen out of collection, and young objects are collected in
+    # larger batches.
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
     try:
         import uvloop
     except ImportError:  # Windows has no uvloop
