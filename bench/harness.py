@@ -46,7 +46,7 @@ def server_stats(base_url: str) -> dict[str, Any]:
     return stats
 
 
-def load_settings(base_url: str, http_concurrency: int, **sections: Any) -> Settings:
+def load_server_settings(base_url: str, http_concurrency: int, **sections: Any) -> Settings:
     """Every role on the load server (one endpoint, one limiter), no response cache."""
     role = {"backend": "vllm", "base_url": base_url, "concurrency": http_concurrency}
     roles: dict[str, Any] = {name: dict(role) for name in ROLES}

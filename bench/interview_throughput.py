@@ -15,8 +15,9 @@ import argparse
 import asyncio
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from bench.harness import CpuClock, load_server_process, load_settings, server_stats
+from bench.harness import CpuClock, load_server_process, load_server_settings, server_stats
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.pool import ModelPool
@@ -33,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     server_args = ["--latency", str(args.latency), "--concurrency", str(args.concurrency)]
     with load_server_process(*server_args) as url, tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(
+        settings = load_server_settings(
             url,
             http_concurrency=max(args.n, args.concurrency),
             interview={"questions": args.questions, "target_words": args.target_words},
@@ -50,7 +51,7 @@ def main() -> None:
 
 
 def report(
-    args: argparse.Namespace, done: int, calls: int, stats: dict[str, object], clock: CpuClock
+    args: argparse.Namespace, done: int, calls: int, stats: dict[str, Any], clock: CpuClock
 ) -> None:
     ideal = calls * args.latency / args.concurrency
     print(
@@ -58,7 +59,7 @@ def report(
         f"target {args.target_words} words"
     )
     print(f"LLM calls: {calls:,} ({calls / max(done, 1):.1f} per interview); server saw {stats}")
-    span, full = float(stats["span_s"]), float(stats["full_s"])  # type: ignore[arg-type]
+    span, full = float(stats["span_s"]), float(stats["full_s"])
     print(
         f"engine batch full {full:.1f} s of its {span:.1f} s busy span ({full / span:.0%}); "
         f"the rest is the ramp-up and the tail (the longest interviews finishing alone)"

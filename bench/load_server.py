@@ -379,10 +379,7 @@ class Serving:
 def serving(config: LoadConfig) -> Iterator[Serving]:
     """Serve ``config`` on a free loopback port from a background thread."""
     load = LoadServer(config)
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(4096)
+    sock = _listening(0)
     server = uvicorn.Server(_uvicorn_config(load))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -397,6 +394,15 @@ def serving(config: LoadConfig) -> Iterator[Serving]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def _listening(port: int) -> socket.socket:
+    """A loopback socket already listening, so clients queue until uvicorn accepts."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(4096)
+    return sock
 
 
 def _uvicorn_config(load: LoadServer) -> uvicorn.Config:
@@ -439,10 +445,7 @@ def main() -> None:
         record=bool(args.record),
     )
     load = LoadServer(config)
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", args.port))
-    sock.listen(4096)
+    sock = _listening(args.port)
     print(f"READY http://127.0.0.1:{sock.getsockname()[1]}/v1", flush=True)
     try:
         uvicorn.Server(_uvicorn_config(load)).run(sockets=[sock])

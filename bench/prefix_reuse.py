@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.harness import load_settings
+from bench.harness import load_server_settings
 from bench.load_server import LoadConfig, serving
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.layout import persona_prompt
@@ -99,7 +99,7 @@ def record_interviews(args: argparse.Namespace) -> tuple[list[list[dict[str, Any
         serving(LoadConfig(record=True, seed=args.seed)) as server,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        settings = load_settings(
+        settings = load_server_settings(
             server.base_url,
             http_concurrency=4,
             interview={"questions": args.questions, "target_words": args.target_words},

@@ -14,7 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench.harness import CpuClock, load_server_process, load_settings, server_stats
+from bench.harness import CpuClock, load_server_process, load_server_settings, server_stats
 from interviewer.paths import resource_dir
 from interviewer.pool import ModelPool
 from interviewer.survey.conditioning import Respondent
@@ -50,7 +50,7 @@ def run_mode(args: argparse.Namespace, mode: str) -> None:
     )
     people = respondents(args.respondents)
     with load_server_process(*server) as url, tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(url, http_concurrency=args.concurrency)
+        settings = load_server_settings(url, http_concurrency=args.concurrency)
         with ModelPool(settings, roles=("respondent",)) as pool:
             ctx = SurveyContext(
                 model=pool.model("respondent"), questionnaire=questionnaire, samples=args.samples

@@ -1,4 +1,5 @@
-"""A scripted model for unit tests: replies from a list and records every request."""
+"""Stand-ins for unit tests: a scripted model that records every request, and
+simulated-response lines."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from interviewer.model import Completion, Model, ModelContext, Request
 from interviewer.settings import RoleSettings
+from interviewer.survey.responses import SimulatedResponse
 
 Reply = str | Completion | BaseException | Callable[[Request], str | Completion]
 
@@ -43,3 +45,25 @@ class MockModel(Model):
             prompt_tokens=len(request.prompt.split()),
             completion_tokens=len(reply.split()),
         )
+
+
+def simulated(
+    persona_id: str,
+    question_id: str,
+    answer: int,
+    probs: list[float],
+    conditioning: str = "qa",
+    questionnaire: str = "x",
+) -> SimulatedResponse:
+    """One survey answer as the survey writes it, scored by logprobs."""
+    return SimulatedResponse(
+        persona_id=persona_id,
+        question_id=question_id,
+        probs=probs,
+        answer=answer,
+        conditioning=conditioning,
+        model="m",
+        letter_mass=1.0,
+        mode="logprobs",
+        questionnaire=questionnaire,
+    )

@@ -6,7 +6,8 @@ Each request pops the next behaviour from a script (the last one repeats):
 ``garbage`` (200 with a non-JSON body), ``reset`` (closes the socket mid-request),
 ``auto`` (plays an interview: JSON for schema-constrained requests, prose otherwise).
 
-Run as a program it stands in for ``vllm serve MODEL --host H --port P``.
+Run as a program it stands in for ``vllm serve MODEL --host H --port P``. For latency,
+batch limits and faults by rate, use the ASGI load server, bench/load_server.py.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ class StubState:
     retry_after: str = "1"
     slow_s: float = 3.0
     text: str = " A"
-    delay_s: float = 0.0
-    """Latency added to every completion."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_behaviour(self) -> str:
@@ -125,7 +124,6 @@ def make_handler(state: StubState) -> type[BaseHTTPRequestHandler]:
             else:
                 if behaviour == "slow":
                     time.sleep(state.slow_s)
-                time.sleep(state.delay_s)
                 text = auto_text(body, len(state.requests)) if behaviour == "auto" else state.text
                 self._send(200, completion_body(text, behaviour, body.get("logprobs")))
 
@@ -165,7 +163,7 @@ def running_stub(state: StubState | None = None) -> Iterator[tuple[str, StubStat
 
 
 def main(argv: list[str]) -> None:
-    """``stub_server.py MODEL --host H --port P [--argv-file F] [--fail] [--auto D]``."""
+    """``stub_server.py MODEL --host H --port P [--argv-file F] [--fail]``."""
     host = argv[argv.index("--host") + 1]
     port = int(argv[argv.index("--port") + 1])
     if "--argv-file" in argv:
@@ -174,11 +172,7 @@ def main(argv: list[str]) -> None:
     if "--fail" in argv:
         print("stub: refusing to start as asked", flush=True)
         sys.exit(3)
-    state = StubState()
-    if "--auto" in argv:
-        state.script = ["auto"]
-        state.delay_s = float(argv[argv.index("--auto") + 1])
-    server = ThreadingHTTPServer((host, port), make_handler(state))
+    server = ThreadingHTTPServer((host, port), make_handler(StubState()))
     server.serve_forever()
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from interviewer.eval_run import MethodInput, evaluate
 from interviewer.paths import resource_dir
-from interviewer.survey.responses import SimulatedResponse
+from interviewer.survey.responses import append_responses
+from tests.fakes import simulated
 from tests.test_cli import run_cli
 
 
@@ -33,22 +34,8 @@ def write(tmp: Path) -> tuple[Path, Path, Path]:
         ("h3", "q1", [0.0, 1.0], 1),
         ("h3", "q2", [0.0, 0.0, 1.0], 2),
     ]
-    responses.write_text(
-        "".join(
-            SimulatedResponse(
-                persona_id=p,
-                question_id=q,
-                probs=probs,
-                answer=a,
-                conditioning="qa",
-                model="m",
-                letter_mass=1.0,
-                mode="logprobs",
-                questionnaire="tiny",
-            ).model_dump_json()
-            + "\n"
-            for p, q, probs, a in lines
-        )
+    append_responses(
+        responses, [simulated(p, q, a, probs, "qa", "tiny") for p, q, probs, a in lines]
     )
     return questionnaire, humans, responses
 
@@ -109,22 +96,8 @@ def test_higher_order_study_against_published_targets(tmp_path: Path) -> None:
     )
     rows = [("d1", "out_to_in_meta", 0), ("r1", "out_self", 4), ("r2", "out_self", 3)]
     responses = tmp_path / "r.jsonl"
-    responses.write_text(
-        "".join(
-            SimulatedResponse(
-                persona_id=p,
-                question_id=qid,
-                probs=[0.2] * 5,
-                answer=a,
-                conditioning="bio",
-                model="m",
-                letter_mass=1.0,
-                mode="logprobs",
-                questionnaire="meta_prejudice",
-            ).model_dump_json()
-            + "\n"
-            for p, qid, a in rows
-        )
+    append_responses(
+        responses, [simulated(p, qid, a, [0.2] * 5, "bio", "meta_prejudice") for p, qid, a in rows]
     )
     result = evaluate([MethodInput("bio", responses)], humans, q, tmp_path / "rep")
     democrat = next(g for g in result.gaps["bio"] if g.party == "Democrat")

@@ -10,6 +10,7 @@ from interviewer.higher_order import gaps, published_targets
 from interviewer.paths import resource_dir
 from interviewer.survey.questionnaire import load_questionnaire
 from interviewer.survey.responses import SimulatedResponse
+from tests.fakes import simulated
 
 QUESTIONNAIRES = resource_dir("evals") / "questionnaires"
 
@@ -17,17 +18,7 @@ QUESTIONNAIRES = resource_dir("evals") / "questionnaires"
 def answers(table: dict[str, dict[str, int]]) -> list[SimulatedResponse]:
     """respondent -> question -> rating (1-based) as simulated-response lines."""
     return [
-        SimulatedResponse(
-            persona_id=r,
-            question_id=q,
-            probs=[1.0],
-            answer=rating - 1,
-            conditioning="backstory",
-            model="m",
-            letter_mass=1.0,
-            mode="logprobs",
-            questionnaire="x",
-        )
+        simulated(r, q, rating - 1, [1.0], "backstory")
         for r, row in table.items()
         for q, rating in row.items()
     ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.harness import load_settings
+from bench.harness import load_server_settings
 from bench.load_server import LoadConfig, serving
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, run_interviews
@@ -41,7 +41,7 @@ def valid_personas(out: Path) -> list[Persona]:
 def test_200_interviews_through_faults_all_complete_once(tmp_path: Path) -> None:
     config = LoadConfig(faults=FAULTS, seed=7, retry_after="0.05", hang_s=3.0)
     with serving(config) as server:
-        settings = load_settings(
+        settings = load_server_settings(
             server.base_url,
             http_concurrency=64,
             interview={"questions": 3, "target_words": 300},

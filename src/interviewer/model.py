@@ -231,8 +231,8 @@ class Model(ABC):
 def schema_json(schema: type[BaseModel]) -> str:
     """The JSON schema of a pydantic model, closed to extra keys, as canonical text.
 
-    Cached: pydantic rebuilds the schema on every call, a tenth of the orchestrator's
-    CPU per structured call before this."""
+    Cached: pydantic rebuilds the schema on every call (8% of the orchestrator's CPU
+    in a profile of bench/interview_throughput.py before this)."""
     body = schema.model_json_schema()
     body.setdefault("additionalProperties", False)
     return json.dumps(body, sort_keys=True, separators=(",", ":"))

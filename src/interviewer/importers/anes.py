@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from interviewer.importers.common import (
+    PARTY_ID_7,
     Converted,
     Item,
     age_group,
@@ -87,15 +88,7 @@ INCOME = {
     **dict.fromkeys(range(20, 24), "$50,000 to $99,999"),
     24: "$100,000 or more",
 }
-PARTY = {
-    0: "Democrat",
-    1: "Democrat",
-    2: "Independent",
-    3: "Independent",
-    4: "Independent",
-    5: "Republican",
-    6: "Republican",
-}
+PARTY = PARTY_ID_7
 
 
 def convert(source: Path) -> Converted:

@@ -17,6 +17,17 @@ from interviewer.errors import UserInputError
 from interviewer.storage import atomic_write_text
 
 TRAITS = ("age", "gender", "race", "education", "income", "party", "ideology", "region", "religion")
+PARTY_ID_7 = {
+    0: "Democrat",
+    1: "Democrat",
+    2: "Independent",
+    3: "Independent",
+    4: "Independent",
+    5: "Republican",
+    6: "Republican",
+}
+"""The 7-point party identification (0 strong Democrat … 6 strong Republican) that ANES
+and GSS share; leaners (2, 4) count as independents."""
 
 
 @dataclass(frozen=True)

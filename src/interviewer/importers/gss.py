@@ -16,6 +16,7 @@ from pathlib import Path
 
 from interviewer.errors import UserInputError
 from interviewer.importers.common import (
+    PARTY_ID_7,
     Converted,
     Item,
     age_group,
@@ -100,16 +101,7 @@ EDUCATION = {
     3: "College graduate",
     4: "Postgraduate",
 }
-PARTY = {
-    0: "Democrat",
-    1: "Democrat",
-    2: "Independent",
-    3: "Independent",
-    4: "Independent",
-    5: "Republican",
-    6: "Republican",
-    7: "Something else",
-}
+PARTY = {**PARTY_ID_7, 7: "Something else"}
 IDEOLOGY = {
     1: "Very liberal",
     2: "Liberal",

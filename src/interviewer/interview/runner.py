@@ -30,6 +30,7 @@ from interviewer.interview.context import InterviewContext, prompt_versions
 from interviewer.interview.graph import build_interview_graph, step_limit
 from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
+from interviewer.personas import load_persona
 from interviewer.schemas import (
     CriticVerdict,
     FailedPersona,
@@ -153,8 +154,8 @@ def completed_ids(out: Path) -> set[str]:
     done = set()
     for path in out.glob("p*.json"):
         try:
-            Persona.model_validate_json(path.read_bytes())
-        except (ValidationError, OSError):
+            load_persona(path)
+        except UserInputError:
             continue  # rewritten by this run
         done.add(path.stem)
     return done

@@ -37,7 +37,10 @@ async def fill_demographics(
 ) -> DemographicsSummary:
     questionnaire = demographics_questionnaire()
     traits = [q.id for q in questionnaire.questions]
+    options = {q.id: q.options for q in questionnaire.questions}
     paths = persona_paths(run_dir)
+    # Each pending persona is parsed here and again when its turn comes, so that tens of
+    # thousands of parsed transcripts are not all held in memory at once.
     todo = [p for p in paths if force or set(load_persona(p).demographics) != set(traits)]
     if on_start:
         on_start(len(paths), len(paths) - len(todo))
@@ -62,7 +65,6 @@ async def fill_demographics(
         except InterviewerError as exc:
             failed[persona.id] = " ".join(str(exc).split())[:300]
         else:
-            options = {q.id: q.options for q in questionnaire.questions}
             persona.demographics = {
                 a["question_id"]: dict(zip(options[a["question_id"]], a["probs"], strict=True))
                 for a in result["answers"]
