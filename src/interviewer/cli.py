@@ -11,7 +11,8 @@ import inspect
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -55,15 +56,28 @@ SetOpt = Annotated[
 ]
 
 
-def build_settings(
+@dataclass(frozen=True)
+class GivenSettings:
+    """What a command line explicitly gave: a settings file and the flags' overrides.
+
+    Flags left unset are absent, so a flag equal to a default still beats a suite."""
+
+    file: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def build(self, base: Mapping[str, Any] | None = None) -> Settings:
+        """defaults < environment < ``base`` (a suite's block) < file < flags."""
+        return load_settings(self.file, self.overrides, base=base)
+
+
+def given_settings(
     settings_file: Path | None = None,
     backend: str | None = None,
     base_url: str | None = None,
     model: str | None = None,
     api_key: str | None = None,
     sets: list[str] | None = None,
-) -> Settings:
-    """Flags beat the settings file, which beats the environment."""
+) -> GivenSettings:
     every_role = {
         k: v
         for k, v in {
@@ -76,7 +90,22 @@ def build_settings(
     }
     overrides: dict[str, Any] = {role: dict(every_role) for role in ROLES} if every_role else {}
     overrides = deep_merge(overrides, dotted_overrides(_parse_sets(sets or [])))
-    return load_settings(settings_file, overrides)
+    return GivenSettings(settings_file, overrides)
+
+
+def build_settings(
+    settings_file: Path | None = None,
+    backend: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    api_key: str | None = None,
+    sets: list[str] | None = None,
+    *,
+    base: Mapping[str, Any] | None = None,
+) -> Settings:
+    """The settings a command runs with (see ``GivenSettings.build`` for the order)."""
+    given = given_settings(settings_file, backend, base_url, model, api_key, sets)
+    return given.build(base)
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
@@ -104,9 +133,11 @@ F = TypeVar("F", bound=Callable[..., None])
 
 
 def with_settings(command: F) -> F:
-    """Give a command the shared settings flags and call it with the built ``settings``."""
+    """Give a command the shared settings flags and call it with the built ``settings``
+    (or, when it takes ``given`` instead, with what the flags gave, to merge later)."""
     signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "settings"]
+    wants_given = "given" in signature.parameters
+    own = [p for p in signature.parameters.values() if p.name not in ("settings", "given")]
     shared = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hint)
         for name, hint in _SETTINGS_PARAMS
@@ -114,8 +145,11 @@ def with_settings(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        flags = {name: kwargs.pop(name) for name, _ in _SETTINGS_PARAMS}
-        command(*args, settings=build_settings(**flags), **kwargs)
+        given = given_settings(**{name: kwargs.pop(name) for name, _ in _SETTINGS_PARAMS})
+        if wants_given:
+            command(*args, given=given, **kwargs)
+        else:
+            command(*args, settings=given.build(), **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *shared]}
@@ -607,7 +641,7 @@ def eval_command(
     bootstrap: Annotated[int, typer.Option("--bootstrap", min=0)] = 200,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     *,
-    settings: Settings,
+    given: GivenSettings,
 ) -> None:
     """Score simulated answers against humans: report.json, a table and PNG plots.
 
@@ -621,9 +655,10 @@ def eval_command(
         from interviewer.suite import load_suite, run_suite, scaled
 
         spec = scaled(load_suite(suite), scale)
-        merged = _overlay(load_settings(overrides=spec.settings), settings)
-        print_evaluation(console, run_suite(spec, merged, out, console).evaluation)
+        settings = given.build(base=spec.settings)
+        print_evaluation(console, run_suite(spec, settings, out, console).evaluation)
         return
+    given.build()  # a bad flag or settings file fails here too, though scoring needs none
     if not responses or questionnaire is None:
         raise UserInputError("give --suite, or --responses and --questionnaire")
     files = parse_labelled(responses, "--responses")
@@ -643,27 +678,6 @@ def eval_command(
         seed=seed,
     )
     print_evaluation(console, result)
-
-
-def _overlay(suite_settings: Settings, explicit: Settings) -> Settings:
-    """The suite's settings, with every value the command line changed from the defaults
-    on top, leaf by leaf: a run's flags beat its suite file."""
-    merged = _leaves(
-        suite_settings.model_dump(), explicit.model_dump(), load_settings().model_dump()
-    )
-    return Settings.model_validate(merged)
-
-
-def _leaves(
-    base: dict[str, Any], explicit: dict[str, Any], defaults: dict[str, Any]
-) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in explicit.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            merged[key] = _leaves(base[key], value, defaults.get(key, {}))
-        elif value != defaults.get(key):
-            merged[key] = value
-    return merged
 
 
 def _report_letter_mass(out: Path) -> None:

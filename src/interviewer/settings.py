@@ -1,9 +1,10 @@
 """One typed settings object for a run: per model role, backends, retries, cache.
 
-Precedence, highest first: explicit overrides (CLI flags), the settings file, then
-``INTERVIEWER_*`` environment variables, then the defaults below. Environment variables
-only fill what nothing explicit set: a run's file or flags always win
-(``tests/test_settings.py`` pins this order).
+Precedence, lowest first: the defaults below, ``INTERVIEWER_*`` environment variables,
+an eval suite's ``settings:`` block, the ``--settings`` file, then explicit overrides
+(CLI flags). Every layer holds only what was actually given, so a flag equal to a
+default still beats a suite (``tests/test_settings.py`` pins this order against the
+table in README.md).
 
 Environment names nest with ``__``: ``INTERVIEWER_PERSONA__TEMPERATURE=0.8``.
 """
@@ -175,9 +176,16 @@ class Settings(BaseSettings):
         return role
 
 
-def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
-    """Settings from defaults < environment < ``path`` (YAML) < ``overrides``."""
-    explicit = deep_merge(_read_file(path) if path else {}, dict(overrides or {}))
+def load_settings(
+    path: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    base: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Settings from defaults < environment < ``base`` (a suite's block) < ``path`` (YAML)
+    < ``overrides``. Only keys present in a layer count: unset is not the default."""
+    from_file = _read_file(path) if path else {}
+    explicit = deep_merge(deep_merge(dict(base or {}), from_file), dict(overrides or {}))
     try:
         # pydantic-settings ranks init arguments above the environment and merges them
         # field by field, which is exactly "explicit beats environment".
