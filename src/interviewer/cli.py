@@ -24,6 +24,7 @@ from rich.logging import RichHandler
 from interviewer import __version__
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
 from interviewer.settings import ROLES, Settings, deep_merge, dotted_overrides, load_settings
+from interviewer.yaml_io import load_yaml
 
 if TYPE_CHECKING:  # the heavy modules (langchain, scipy) load only in the commands that use them
     from interviewer.matching import Method as MatchMethod
@@ -115,7 +116,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
         if not sep or not key:
             raise UserInputError(f"--set {item!r}: expected KEY=VALUE")
         try:
-            parsed[key] = yaml.safe_load(raw) if raw else ""
+            parsed[key] = load_yaml(raw) if raw else ""
         except yaml.YAMLError:
             parsed[key] = raw
     return parsed

@@ -15,13 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from interviewer.errors import SettingsError
+from interviewer.errors import SettingsError, UserInputError
 from interviewer.paths import default_cache_dir
-from interviewer.yaml_io import load_yaml
+from interviewer.yaml_io import read_yaml_file
 
 BackendName = Literal["embedded", "vllm", "openai"]
 RoleName = Literal["interviewer", "persona", "critic", "respondent"]
@@ -214,13 +213,9 @@ def dotted_overrides(pairs: Mapping[str, Any]) -> dict[str, Any]:
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"settings file {path} does not exist") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise SettingsError(f"settings file {path}{where}: not valid YAML") from None
+        data = read_yaml_file(path)
+    except UserInputError as exc:
+        raise SettingsError(f"settings file {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

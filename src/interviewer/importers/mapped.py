@@ -28,7 +28,7 @@ from interviewer.errors import UserInputError
 from interviewer.importers.common import Converted, code
 from interviewer.paths import resource_dir
 from interviewer.survey.questionnaire import load_questionnaire
-from interviewer.yaml_io import load_yaml
+from interviewer.yaml_io import load_yaml, read_yaml_file
 
 
 class _Strict(BaseModel):
@@ -117,9 +117,7 @@ def _cell(raw: dict[str, Any], column: str, source: Path) -> Any:
 
 def _load_mapping(path: Path) -> Mapping:
     try:
-        return Mapping.model_validate(load_yaml(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: file does not exist") from None
+        return Mapping.model_validate(read_yaml_file(path))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
