@@ -6,6 +6,7 @@ Exit status: 0 done; 2 bad input or settings (one line on stderr, no traceback);
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import logging
@@ -23,7 +24,9 @@ from rich.logging import RichHandler
 
 from interviewer import __version__
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
+from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.settings import ROLES, Settings, deep_merge, dotted_overrides, load_settings
+from interviewer.storage import DISK_FULL_HINT, DiskFullError
 from interviewer.yaml_io import load_yaml
 
 if TYPE_CHECKING:  # the heavy modules (langchain, scipy) load only in the commands that use them
@@ -232,7 +235,9 @@ def demo(
     from interviewer.demo import DemoSizes, run_demo
     from interviewer.views import demo_report
 
-    target = out or Path("runs") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    target = writable_dir(
+        out or Path("runs") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}", "--out", WRITABLE_FIX
+    )
     started = time.perf_counter()
     sizes = DemoSizes(interviews, backstories, humans, questions, seed)
     result = run_demo(settings, target, sizes, console)
@@ -402,6 +407,9 @@ def survey(
     from interviewer import commands
 
     method = as_conditioning(conditioning)
+    if resume and not out.is_file():
+        raise UserInputError(f"--resume: {out} does not exist, nothing to resume; drop --resume")
+    writable_dir(out.parent, "--out", WRITABLE_FIX)
     respondents = commands.respondents_for(method, run_dir, humans)
     summary = commands.survey(
         settings,
@@ -487,6 +495,7 @@ def match_command(
     from interviewer.commands import match_run
 
     names = [t.strip() for t in traits.split(",")] if traits else None
+    writable_dir(out.parent, "--out", WRITABLE_FIX)
     result = match_run(run_dir, humans, as_match_method(method), out, seed, names)
     console.print(
         f"{len(result.log_weight)} humans matched ({method}), mean log-weight "
@@ -566,6 +575,7 @@ def import_command(
     """Convert survey data into a human-responses CSV and its questionnaire."""
     from interviewer.importers import IMPORTERS
 
+    writable_dir(out, "--out", WRITABLE_FIX)
     if dataset == "atp":
         from interviewer.importers import mapped
 
@@ -652,6 +662,7 @@ def eval_command(
     from interviewer.eval_run import MethodInput, evaluate, parse_labelled
     from interviewer.views import print_evaluation
 
+    writable_dir(out, "--out", WRITABLE_FIX)
     if suite is not None:
         from interviewer.suite import load_suite, run_suite, scaled
 
@@ -716,18 +727,58 @@ def as_conditioning(text: str) -> Conditioning:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs a command and maps errors to exit statuses and one-line messages."""
+    # No arguments: the help text (typer's no_args_is_help raises outside standalone mode).
+    args = (sys.argv[1:] if argv is None else list(argv)) or ["--help"]
+    command = _command_name(args)
     try:
-        # Standalone mode: typer itself turns usage errors into exit status 2.
-        app(args=argv, prog_name="interviewer")
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        # Not standalone: typer would print usage errors as a multi-line panel and turn
+        # Ctrl-C into a silent Exit(130); here each becomes one line.
+        status = app(args=args, prog_name="interviewer", standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors: bad flag, value out of range, ...
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+        print(f"interviewer: error: {_one_line(exc.format_message())}{where}", file=sys.stderr)
+        return exc.exit_code
+    except typer.Abort:
+        print("interviewer: aborted", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("interviewer: interrupted", file=sys.stderr)
-        return 130
+        status = INTERRUPTED
+    except DiskFullError as exc:
+        text = str(exc).removesuffix(DISK_FULL_HINT) + _rerun_hint(command, "free space")
+        print(f"interviewer: error: {_one_line(text)}", file=sys.stderr)
+        return exc.exit_code
     except InterviewerError as exc:
         print(f"interviewer: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
-    return 0
+    except OSError as exc:
+        # A read-only or missing folder, a permission: the user's to fix, so one line.
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"interviewer: error: {name}{exc.strerror or exc}", file=sys.stderr)
+        return 2 if exc.errno in _USER_ERRNOS else 1
+    if status == INTERRUPTED:  # typer's own mapping of Ctrl-C, or ours above
+        hint = _rerun_hint(command, "what was written is kept")
+        print(f"interviewer: interrupted; {hint}", file=sys.stderr)
+        return INTERRUPTED
+    return status if isinstance(status, int) else 0
+
+
+INTERRUPTED = 130
+_USER_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.ENOENT, errno.EISDIR)
+_RESUMABLE = ("interview", "survey")
+
+
+def _command_name(args: list[str]) -> str:
+    """The subcommand in ``args`` (the root options take no values)."""
+    return next((a for a in args if not a.startswith("-")), "")
+
+
+def _rerun_hint(command: str, first: str) -> str:
+    """What to do after a stop: only interview and survey have --resume; eval --suite,
+    demo and demographics keep finished work and carry on when run again."""
+    if command in _RESUMABLE:
+        return f"{first}, then the same command with --resume finishes it"
+    return f"{first}, then run the command again"
 
 
 def _one_line(text: str) -> str:

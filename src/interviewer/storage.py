@@ -14,7 +14,12 @@ from interviewer.errors import InterviewerError
 
 
 class DiskFullError(InterviewerError):
-    """No space left: the run stops; what was written stays valid and ``--resume`` works."""
+    """No space left: the run stops; what was written stays valid and ``--resume`` works.
+
+    The CLI replaces ``DISK_FULL_HINT`` with what the command at hand can do."""
+
+
+DISK_FULL_HINT = "free space, then --resume"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -31,9 +36,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise DiskFullError(
-                f"no space left writing {path}; free space, then --resume"
-            ) from None
+            raise DiskFullError(f"no space left writing {path}; {DISK_FULL_HINT}") from None
         raise
 
 

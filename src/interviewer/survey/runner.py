@@ -80,9 +80,16 @@ async def _run(
     on_result: OnResult | None,
 ) -> SurveySummary:
     started = time.perf_counter()
+    asked = [(r, _asked(r, ctx)) for r in respondents]
+    if respondents and not any(ids for _, ids in asked):
+        raise UserInputError(
+            f"0 of {len(respondents)} respondents can be asked any question of "
+            f"{ctx.questionnaire.id}: none is in its audience with the Democrat/Republican "
+            "lean its {IN}/{OUT} questions need (personas get one from interviewer "
+            "demographics; an exact party tie leans to neither)"
+        )
     _prepare(out, ctx, conditioning, resume, settings_dump or {})
     done = answered(out)
-    asked = [(r, _asked(r, ctx)) for r in respondents]
     plan = [(r, [q for q in ids if q not in done.get(r.id, set())]) for r, ids in asked]
     work = [(r, todo) for r, todo in plan if todo]
     if on_start:
