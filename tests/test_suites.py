@@ -148,3 +148,20 @@ async def test_suite_surveys_at_the_respondent_concurrency(
         Console(file=io.StringIO()),
     )
     assert seen == [17]
+
+
+def test_a_suite_report_keeps_its_own_ablation_files(tmp_path: Path) -> None:
+    from interviewer.eval_run import EvalResult
+    from interviewer.storage import drop_stale_report_files
+    from interviewer.suite import AblationPoint, SuiteResult, _write_ablations
+
+    (tmp_path / "ablation_H2.png").write_bytes(b"an earlier suite's")
+    points = [AblationPoint(label=f"n{x}", x=x, wd_mean=0.1 * x, fro=0.2) for x in (1, 2)]
+    evaluation = EvalResult(None, {}, [])  # type: ignore[arg-type]
+    result = SuiteResult.model_construct(
+        out=tmp_path, runs={}, evaluation=evaluation, ablations={"H1": points}
+    )
+    _write_ablations(result, tmp_path)
+    drop_stale_report_files(tmp_path, evaluation.files)
+    assert (tmp_path / "ablations.json").exists() and (tmp_path / "ablation_H1.png").exists()
+    assert not (tmp_path / "ablation_H2.png").exists()

@@ -26,7 +26,7 @@ from interviewer import __version__
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.settings import ROLES, Settings, deep_merge, dotted_overrides, load_settings
-from interviewer.storage import DISK_FULL_HINT, DiskFullError
+from interviewer.storage import DISK_FULL_HINT, DiskFullError, drop_stale_report_files
 from interviewer.yaml_io import load_yaml
 
 if TYPE_CHECKING:  # the heavy modules (langchain, scipy) load only in the commands that use them
@@ -689,6 +689,7 @@ def eval_command(
         resamples=bootstrap,
         seed=seed,
     )
+    drop_stale_report_files(out, result.files)
     print_evaluation(console, result)
 
 

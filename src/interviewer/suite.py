@@ -39,7 +39,7 @@ from interviewer.pool import ModelPool
 from interviewer.progress import RunProgress
 from interviewer.schemas import Persona
 from interviewer.settings import InterviewSettings, Settings, load_settings
-from interviewer.storage import atomic_write_json, atomic_write_text
+from interviewer.storage import atomic_write_json, atomic_write_text, drop_stale_report_files
 from interviewer.survey.conditioning import (
     Conditioning,
     Respondent,
@@ -268,6 +268,7 @@ async def _run(
     )
     if result.ablations:
         _write_ablations(result, out / "report")
+    drop_stale_report_files(out / "report", result.evaluation.files)
     return result
 
 
@@ -312,6 +313,7 @@ def _write_ablations(result: SuiteResult, report_dir: Path) -> None:
 
     body = {h: [p.model_dump() for p in points] for h, points in result.ablations.items()}
     atomic_write_json(report_dir / "ablations.json", json_safe(body))
+    result.evaluation.files.append(report_dir / "ablations.json")
     for hypothesis, points in result.ablations.items():
         path = report_dir / f"ablation_{hypothesis}.png"
         plots.ablation_png(hypothesis, [p.model_dump() for p in points], path)
