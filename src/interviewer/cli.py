@@ -432,8 +432,8 @@ def survey(
     if summary.not_asked:
         console.print(
             f"[yellow]{summary.not_asked} respondent(s) not asked anything[/]: outside the "
-            "questionnaire's audience, or no Democrat/Republican party to fill {IN}/{OUT} "
-            "(run interviewer demographics on the personas first)"
+            "questionnaire's audience, or no Democrat/Republican lean to fill {IN}/{OUT} "
+            "(no demographics yet: run interviewer demographics; or an exact party tie)"
         )
     if summary.failed:
         for rid, reason in summary.failed.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
@@ -46,11 +47,11 @@ def run_interview_command(
         seed_texts=read_seed_texts(seed_texts),
         base_seed=settings.persona.seed or 0,
     )
-    with (
-        console.status("starting the models…"),
-        ModelPool(settings, roles=("interviewer", "persona", "critic")) as pool,
-    ):
-        console.status("").stop()
+    with ExitStack() as models:
+        with console.status("starting the models…"):  # spins only while they start
+            pool = models.enter_context(
+                ModelPool(settings, roles=("interviewer", "persona", "critic"))
+            )
         summary = _run(plan, settings, pool, console)
     console.print(
         f"[bold]{summary.done}[/] made, [red]{summary.failed}[/] failed, "
