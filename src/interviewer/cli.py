@@ -568,7 +568,8 @@ def import_command(
         typer.Option(
             "--mapping",
             dir_okay=False,
-            help="For atp: YAML naming the id, weight, demographic and question columns.",
+            help="For atp: YAML naming the id, weight, demographic and question columns "
+            "(a commented example: evals/mappings/atp_example.yaml).",
         ),
     ] = None,
 ) -> None:

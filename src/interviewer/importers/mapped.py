@@ -12,7 +12,8 @@ A mapping YAML says which column is what:
       SOCIETY_TRANS_W92: {column: SOCIETY_TRANS_W92}
 
 Question codes default to the ATP convention: 1..K are the options in order, anything
-else (99 = refused) is blank. Unlisted demographic codes are blank.
+else (99 = refused) is blank. Unlisted demographic codes are blank. A commented example
+ships as ``evals/mappings/atp_example.yaml``.
 """
 
 from __future__ import annotations
