@@ -227,3 +227,26 @@ def test_usage_errors_are_one_line_exit_2(
 def test_no_arguments_still_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     main([])
     assert "Usage" in capsys.readouterr().out + capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["survey", "demographics"])
+def test_survey_side_concurrency_defaults_to_the_respondent_setting(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from interviewer import commands
+
+    seen: list[int] = []
+
+    def fake(*args: object, concurrency: int, **kwargs: object) -> None:
+        seen.append(concurrency)
+        raise KeyboardInterrupt  # enough: the value is what the test wants
+
+    monkeypatch.setattr(commands, command, fake)
+    monkeypatch.setattr(commands, "respondents_for", lambda *a: [])
+    args = {
+        "survey": ["survey", "--out", str(tmp_path / "r.jsonl")],
+        "demographics": ["demographics", str(tmp_path)],
+    }[command]
+    main([*args, "--set", "respondent.concurrency=3"])
+    main([*args, "--set", "respondent.concurrency=3", "--concurrency", "5"])
+    assert seen == [3, 5]

@@ -165,3 +165,38 @@ def test_a_suite_report_keeps_its_own_ablation_files(tmp_path: Path) -> None:
     drop_stale_report_files(tmp_path, evaluation.files)
     assert (tmp_path / "ablations.json").exists() and (tmp_path / "ablation_H1.png").exists()
     assert not (tmp_path / "ablation_H2.png").exists()
+
+
+async def test_suite_fills_demographics_at_the_respondent_concurrency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import interviewer.suite
+    from interviewer.interview.runner import RunSummary
+
+    seen: list[int] = []
+
+    async def fake_fill(*args: object, concurrency: int, **kwargs: object) -> None:
+        seen.append(concurrency)
+        raise KeyboardInterrupt  # stop the suite there
+
+    async def fake_personas(*args: object) -> RunSummary:
+        return RunSummary(0, 0, 0, 0, 0.0, 0)
+
+    class Pool:
+        settings = load_settings(overrides={"respondent": {"concurrency": 17}})
+
+        def model(self, role: str) -> object:
+            return role
+
+    monkeypatch.setattr(interviewer.suite, "fill_demographics", fake_fill)
+    monkeypatch.setattr(interviewer.suite, "_personas", fake_personas)
+    suite = load_suite(_suite_file(tmp_path, "methods: [{label: a, kind: anthology, n: 2}]\n"))
+    with pytest.raises(KeyboardInterrupt):
+        await interviewer.suite._run(
+            suite,
+            Pool.settings,
+            Pool(),
+            tmp_path,
+            Console(file=io.StringIO()),  # type: ignore[arg-type]
+        )
+    assert seen == [17]

@@ -383,8 +383,11 @@ def survey(
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Finish an existing --out.")] = False,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, help="Respondents in flight.")
-    ] = 8,
+        int | None,
+        typer.Option(
+            "--concurrency", min=1, help="Respondents in flight (default: respondent.concurrency)."
+        ),
+    ] = None,
     carry_answers: Annotated[
         bool,
         typer.Option(
@@ -419,7 +422,7 @@ def survey(
         out,
         method,
         resume=resume,
-        concurrency=concurrency,
+        concurrency=concurrency or settings.respondent.concurrency,
         carry_answers=carry_answers,
         samples=samples,
         seed=seed,
@@ -448,7 +451,12 @@ def survey(
 def demographics(
     run_dir: Annotated[Path, typer.Argument(help="Personas' run directory.", file_okay=False)],
     force: Annotated[bool, typer.Option("--force", help="Ask again where filled.")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1)] = 8,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency", min=1, help="Personas in flight (default: respondent.concurrency)."
+        ),
+    ] = None,
     samples: Annotated[int, typer.Option("--samples", min=1)] = 20,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     *,
@@ -458,7 +466,13 @@ def demographics(
     from interviewer import commands
 
     summary = commands.demographics(
-        settings, console, run_dir, force=force, concurrency=concurrency, samples=samples, seed=seed
+        settings,
+        console,
+        run_dir,
+        force=force,
+        concurrency=concurrency or settings.respondent.concurrency,
+        samples=samples,
+        seed=seed,
     )
     console.print(f"{summary.filled} personas filled, {summary.skipped} already had demographics")
     for pid, reason in summary.failed.items():

@@ -220,7 +220,11 @@ async def _run(
                 )
                 with RunProgress(f"{'demographics':>12}", console, unit="traits") as bar:
                     await fill_demographics(
-                        run_dir, pool.model("respondent"), on_start=bar.start, on_result=bar.result
+                        run_dir,
+                        pool.model("respondent"),
+                        concurrency=settings.respondent.concurrency,
+                        on_start=bar.start,
+                        on_result=bar.result,
                     )
             personas = _pool(load_personas(run_dir), spec, suite.seed)
             matches = (
