@@ -175,3 +175,31 @@ def test_readme_precedence_table_is_what_the_code_does(
                 settings_file if "settings file" in given else None, sets=sets[1::2]
             )
             assert plain.persona.temperature == values[layer]
+
+
+def test_eval_flags_beat_the_suite_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import interviewer.suite
+
+    seen: list[object] = []
+
+    def fake_run_suite(spec: object, *_: object) -> None:
+        seen.append(spec)
+        raise _Stop
+
+    monkeypatch.setattr(interviewer.suite, "run_suite", fake_run_suite)
+    suite = _write_suite(tmp_path, "")
+    with pytest.raises(_Stop):
+        main(["eval", "--suite", str(suite), "--out", str(tmp_path), "--splits", "100",
+              "--bootstrap", "7", "--seed", "3"])  # fmt: skip
+    (spec,) = seen
+    assert (spec.splits, spec.bootstrap, spec.seed) == (100, 7, 3)  # type: ignore[attr-defined]
+
+
+def test_eval_suite_refuses_flags_it_would_ignore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suite = _write_suite(tmp_path, "")
+    code = main(["eval", "--suite", str(suite), "--out", str(tmp_path), "--humans", "h.csv"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "--humans cannot be combined" in err, err

@@ -663,25 +663,43 @@ def eval_command(
             "and human sample (e.g. 0.02 for a toy run on a laptop).",
         ),
     ] = 1.0,
-    splits: Annotated[int, typer.Option("--splits", min=2)] = 100,
-    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0)] = 200,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    splits: Annotated[
+        int | None, typer.Option("--splits", min=2, help="Split-half splits (default 100).")
+    ] = None,
+    bootstrap: Annotated[
+        int | None, typer.Option("--bootstrap", min=0, help="Bootstrap resamples (default 200).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default 0).")] = None,
     *,
     given: GivenSettings,
 ) -> None:
     """Score simulated answers against humans: report.json, a table and PNG plots.
 
     Either score existing responses (--responses, --questionnaire, --humans) or run a
-    whole suite (--suite), which makes and surveys the personas first.
+    whole suite (--suite), which makes and surveys the personas first; with a suite,
+    --splits, --bootstrap and --seed given on the command line beat the suite's own.
     """
     from interviewer.eval_run import MethodInput, evaluate, parse_labelled
     from interviewer.views import print_evaluation
 
     writable_dir(out, "--out", WRITABLE_FIX)
     if suite is not None:
-        from interviewer.suite import load_suite, run_suite, scaled
+        from interviewer.suite import load_suite, run_suite, scaled, with_flags
 
-        spec = scaled(load_suite(suite), scale)
+        ignored = {
+            "--responses": responses,
+            "--questionnaire": questionnaire,
+            "--humans": humans,
+            "--matches": matches,
+            "--personas": personas,
+        }
+        named = [flag for flag, value in ignored.items() if value]
+        if named:
+            raise UserInputError(
+                f"--suite names its own inputs; {', '.join(named)} cannot be combined with it"
+            )
+        flags = {"splits": splits, "bootstrap": bootstrap, "seed": seed}
+        spec = with_flags(scaled(load_suite(suite), scale), flags)
         settings = given.build(base=spec.settings)
         print_evaluation(console, run_suite(spec, settings, out, console).evaluation)
         return
@@ -700,9 +718,9 @@ def eval_command(
         questionnaire,
         out,
         personas=personas or [],
-        splits=splits,
-        resamples=bootstrap,
-        seed=seed,
+        splits=100 if splits is None else splits,  # the defaults --help states
+        resamples=200 if bootstrap is None else bootstrap,
+        seed=0 if seed is None else seed,
     )
     drop_stale_report_files(out, result.files)
     print_evaluation(console, result)

@@ -169,6 +169,13 @@ def scaled(suite: Suite, factor: float) -> Suite:
     return suite.model_copy(update={"methods": methods, "sample": sample})
 
 
+def with_flags(suite: Suite, flags: dict[str, Any]) -> Suite:
+    """The suite with the command line's explicitly given values (None: not given) on
+    top, validated like the file itself."""
+    given = {key: value for key, value in flags.items() if value is not None}
+    return Suite.model_validate({**suite.model_dump(), **given}) if given else suite
+
+
 def evals_path(relative: str) -> Path:
     path = Path(relative)
     return path if path.is_absolute() else resource_dir("evals") / path
