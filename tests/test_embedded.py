@@ -78,6 +78,7 @@ def test_cli_backends_reports_logprobs() -> None:
     assert probe.error is None and probe.logprobs is True
 
 
+@pytest.mark.timeout(660)  # above its subprocesses' own timeouts
 def test_cli_interview_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "run"
     argv = [
@@ -111,6 +112,7 @@ def test_cli_interview_end_to_end(tmp_path: Path) -> None:
     assert len(list(out.glob("p*.json"))) == 2
 
 
+@pytest.mark.timeout(960)  # above its subprocesses' own timeouts
 def test_cli_demo_runs(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     argv = [
@@ -148,6 +150,7 @@ def test_cli_demo_runs(tmp_path: Path) -> None:
         assert (out / "report" / name).stat().st_size > 10_000
 
 
+@pytest.mark.timeout(1260)  # above its subprocesses' own timeouts
 def test_cli_demographics_then_w110_survey(tmp_path: Path) -> None:
     import shutil
 
@@ -182,6 +185,7 @@ def test_cli_demographics_then_w110_survey(tmp_path: Path) -> None:
     assert "mean letter mass" in surveyed.stdout
 
 
+@pytest.mark.timeout(660)  # above its subprocesses' own timeouts
 def test_cli_genagent_survey(tmp_path: Path) -> None:
     import shutil
 

@@ -160,3 +160,20 @@ def test_cli_bad_input_is_one_line(tmp_path: Path) -> None:
     )
     assert ok.returncode == 0, ok.stderr
     assert "human bound" in ok.stdout and "report.json" in ok.stdout
+
+
+def test_eval_into_an_old_report_folder_leaves_no_stale_plots(tmp_path: Path) -> None:
+    questionnaire, humans, responses = write(tmp_path)
+    rep = tmp_path / "rep"
+    rep.mkdir()
+    (rep / "gaps.png").write_bytes(b"an earlier higher-order study")
+    (rep / "ablation_H1.png").write_bytes(b"an earlier suite")
+    (rep / "notes.txt").write_text("mine")
+    result = run_cli(
+        "eval", "--responses", f"qa={responses}", "-q", str(questionnaire),
+        "--humans", str(humans), "--out", str(rep), "--splits", "4", "--bootstrap", "0",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert not (rep / "gaps.png").exists() and not (rep / "ablation_H1.png").exists()
+    assert (rep / "notes.txt").read_text() == "mine"  # not the report's: left alone
+    assert (rep / "summary.png").exists()

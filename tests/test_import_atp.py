@@ -84,3 +84,28 @@ def test_bad_mapping_names_the_field(tmp_path: Path) -> None:
 def test_cli_needs_a_mapping(tmp_path: Path) -> None:
     result = run_cli("import", "atp", str(tmp_path / "x.sav"))
     assert result.returncode == 2 and "--mapping" in result.stderr
+
+
+EXAMPLE = Path(__file__).parents[1] / "evals" / "mappings" / "atp_example.yaml"
+
+
+def test_the_shipped_example_mapping_converts_a_file(tmp_path: Path) -> None:
+    source = tmp_path / "w92.csv"
+    source.write_text(
+        "QKEY,WEIGHT_W92,F_AGECAT,F_GENDER,F_PARTY_FINAL,F_CREGION,"
+        "SOCIETY_TRANS_W92,SOCIETY_RHIST_W92,SOCIETY_SSM_W92\n"
+        "7,1.5,1,2,2,3,1,5,99\n"
+    )
+    name, converted = mapped.convert(source, EXAMPLE)
+    assert name == "atp_w92"
+    (row,) = converted.rows
+    assert {k: row[k] for k in ("respondent_id", "weight", "age", "gender", "party", "region")} == {
+        "respondent_id": "7", "weight": "1.5", "age": "18-29", "gender": "Female",
+        "party": "Democrat", "region": "South",
+    }  # fmt: skip
+    assert (row["SOCIETY_TRANS_W92"], row["SOCIETY_RHIST_W92"], row["SOCIETY_SSM_W92"]) == (
+        "0", "4", "",
+    )  # fmt: skip
+    converted.write(tmp_path, name, "test")
+    humans = load_humans(tmp_path / f"{name}.csv", load_questionnaire(tmp_path / f"{name}.yaml"))
+    assert len(humans.ids) == 1

@@ -65,3 +65,37 @@ def test_shards_partition_the_ids() -> None:
     assert sorted(ids) == [f"p{i:05d}" for i in range(10)]
     with pytest.raises(UserInputError):
         parse_shard("3/3")
+
+
+async def test_resume_refuses_another_configuration(tmp_path: Path) -> None:
+    ctx = context(persona_from(lambda n, r: "Fine."), questions=1)
+    await run_interviews(RunPlan(out=tmp_path, n=1), ctx, {})
+    more_questions = context(persona_from(lambda n, r: "Fine."), questions=2)
+    with pytest.raises(UserInputError, match=r"interview\.questions \(1 in the run, 2 now\)"):
+        await run_interviews(RunPlan(out=tmp_path, n=2, resume=True), more_questions, {})
+    hotter = context(persona_from(lambda n, r: "Fine."), questions=1)
+    hotter.persona.defaults = hotter.persona.defaults.model_copy(update={"temperature": 1.5})
+    with pytest.raises(UserInputError, match=r"sampling\.persona\.temperature"):
+        await run_interviews(RunPlan(out=tmp_path, n=2, resume=True), hotter, {})
+    other_model = context(persona_from(lambda n, r: "Fine."), questions=1)
+    other_model.persona.identity = "mock:v2"
+    with pytest.raises(
+        UserInputError, match=r"models\.persona \('mock:v1' in the run, 'mock:v2' now\)"
+    ):
+        await run_interviews(RunPlan(out=tmp_path, n=2, resume=True), other_model, {})
+    # What does not change the output (concurrency, n) may differ.
+    same = context(persona_from(lambda n, r: "Fine."), questions=1)
+    again = await run_interviews(RunPlan(out=tmp_path, n=2, resume=True, concurrency=7), same, {})
+    assert again.done == 1
+
+
+async def test_a_second_process_on_the_run_directory_is_refused(tmp_path: Path) -> None:
+    import fcntl
+
+    ctx = context(persona_from(lambda n, r: "Fine."), questions=1)
+    await run_interviews(RunPlan(out=tmp_path, n=1), ctx, {})
+    with (tmp_path / ".lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as another process would
+        with pytest.raises(UserInputError, match="another process"):
+            await run_interviews(RunPlan(out=tmp_path, n=2, resume=True), ctx, {})
+    assert completed_ids(tmp_path) == {"p00000"}

@@ -6,7 +6,9 @@ import pytest
 
 from interviewer.cli import build_settings, main
 from interviewer.errors import SettingsError
-from interviewer.settings import load_settings
+from interviewer.settings import ROLES, Settings, load_settings
+
+EVALS = Path(__file__).parents[1] / "evals"
 
 
 def test_role_defaults_differ_by_role() -> None:
@@ -81,10 +83,123 @@ def test_cli_missing_settings_file_exits_2(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_flags_overlay_a_suite_leaf_by_leaf() -> None:
-    from interviewer.cli import _overlay
-
-    suite = load_settings(overrides={"persona": {"backend": "vllm", "model": "/m/llama"}})
-    flags = build_settings(sets=["persona.temperature=0.9"])
-    merged = _overlay(suite, flags)
+    suite = {"persona": {"backend": "vllm", "model": "/m/llama"}}
+    merged = build_settings(sets=["persona.temperature=0.9"], base=suite)
     assert (merged.persona.backend, merged.persona.model) == ("vllm", "/m/llama")
     assert merged.persona.temperature == 0.9
+
+
+class _Stop(Exception):
+    """Raised by the stand-in run_suite: the test wants the settings, not a run."""
+
+
+def _eval_suite_settings(
+    monkeypatch: pytest.MonkeyPatch, suite: Path, out: Path, *flags: str
+) -> Settings:
+    import interviewer.suite
+
+    seen: list[Settings] = []
+
+    def fake_run_suite(spec: object, settings: Settings, *_: object) -> None:
+        seen.append(settings)
+        raise _Stop
+
+    monkeypatch.setattr(interviewer.suite, "run_suite", fake_run_suite)
+    with pytest.raises(_Stop):
+        main(["eval", "--suite", str(suite), "--out", str(out), *flags])
+    return seen[0]
+
+
+def test_backend_flag_equal_to_the_default_beats_the_suite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suite = EVALS / "suites" / "deep_binding.yaml"
+    settings = _eval_suite_settings(monkeypatch, suite, tmp_path, "--backend", "embedded")
+    assert {settings.role(r).backend for r in ROLES} == {"embedded"}
+
+
+def test_set_equal_to_the_default_undoes_a_suite_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suite = _write_suite(tmp_path, "persona: {temperature: 0.7}")
+    assert _eval_suite_settings(monkeypatch, suite, tmp_path).persona.temperature == 0.7
+    flagged = _eval_suite_settings(monkeypatch, suite, tmp_path, "--set", "persona.temperature=1.0")
+    assert flagged.persona.temperature == 1.0
+
+
+def _write_suite(tmp_path: Path, settings_block: str) -> Path:
+    path = tmp_path / "suite.yaml"
+    path.write_text(
+        "id: t\nquestionnaire: humans/cces2018.yaml\n"
+        "methods: [{label: a, kind: anthology, n: 2}]\n"
+        f"settings: {{{settings_block}}}\n"
+    )
+    return path
+
+
+def _readme_precedence() -> list[str]:
+    """The layer names of README's precedence table, lowest first."""
+    text = (EVALS.parent / "README.md").read_text(encoding="utf-8")
+    table = text.split("<!-- precedence table -->")[1]
+    rows = [line for line in table.strip().splitlines() if line.startswith("|")][2:]
+    return [row.split("|")[2].strip() for row in rows]
+
+
+def test_readme_precedence_table_is_what_the_code_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each layer sets persona.temperature to its own value; the flags use the default's
+    # value (1.0), which must still win. Applying the layers up to k, lowest first, the
+    # k-th must decide.
+    values = {"defaults": 1.0, "environment": 0.3, "suite": 0.7, "settings file": 0.9, "flags": 1.0}
+    layers = _readme_precedence()
+    assert layers == list(values), layers
+    settings_file = tmp_path / "s.yaml"
+    settings_file.write_text(f"persona: {{temperature: {values['settings file']}}}\n")
+    for k, layer in enumerate(layers):
+        given = set(layers[: k + 1])
+        monkeypatch.delenv("INTERVIEWER_PERSONA__TEMPERATURE", raising=False)
+        if "environment" in given:
+            monkeypatch.setenv("INTERVIEWER_PERSONA__TEMPERATURE", str(values["environment"]))
+        block = f"persona: {{temperature: {values['suite']}}}" if "suite" in given else ""
+        flags = ["--settings", str(settings_file)] if "settings file" in given else []
+        if "flags" in given:
+            flags += ["--set", f"persona.temperature={values['flags']}"]
+        suite = _write_suite(tmp_path, block)
+        got = _eval_suite_settings(monkeypatch, suite, tmp_path, *flags).persona.temperature
+        assert got == values[layer], (layer, got)
+        # Outside a suite the same order holds without the suite layer.
+        if layer != "suite":
+            sets = flags[flags.index("--set") :] if "--set" in flags else []
+            plain = build_settings(
+                settings_file if "settings file" in given else None, sets=sets[1::2]
+            )
+            assert plain.persona.temperature == values[layer]
+
+
+def test_eval_flags_beat_the_suite_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import interviewer.suite
+
+    seen: list[object] = []
+
+    def fake_run_suite(spec: object, *_: object) -> None:
+        seen.append(spec)
+        raise _Stop
+
+    monkeypatch.setattr(interviewer.suite, "run_suite", fake_run_suite)
+    suite = _write_suite(tmp_path, "")
+    with pytest.raises(_Stop):
+        main(["eval", "--suite", str(suite), "--out", str(tmp_path), "--splits", "100",
+              "--bootstrap", "7", "--seed", "3"])  # fmt: skip
+    (spec,) = seen
+    assert (spec.splits, spec.bootstrap, spec.seed) == (100, 7, 3)  # type: ignore[attr-defined]
+
+
+def test_eval_suite_refuses_flags_it_would_ignore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suite = _write_suite(tmp_path, "")
+    code = main(["eval", "--suite", str(suite), "--out", str(tmp_path), "--humans", "h.csv"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "--humans cannot be combined" in err, err

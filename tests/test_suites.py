@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from interviewer.demo import DemoSizes, demo_suite
 from interviewer.errors import UserInputError
@@ -46,3 +48,155 @@ def test_demo_is_a_suite() -> None:
     suite = demo_suite(DemoSizes(questions=3))
     assert [m.kind for m in suite.methods] == ["interview", "anthology", "qa", "bio", "portray"]
     assert suite.questions is not None and len(suite.questions) == 3
+
+
+def _suite_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"id: x\nquestionnaire: humans/cces2018.yaml\n{body}")
+    return path
+
+
+def test_a_typo_in_a_method_interview_block_names_file_and_key(tmp_path: Path) -> None:
+    path = _suite_file(
+        tmp_path, "methods: [{label: a, kind: interview, n: 2, interview: {critc: false}}]\n"
+    )
+    with pytest.raises(UserInputError, match=r"s\.yaml: methods\.0\.interview.*critc"):
+        load_suite(path)
+
+
+def test_a_bad_value_in_a_method_interview_block_is_refused(tmp_path: Path) -> None:
+    path = _suite_file(
+        tmp_path, "methods: [{label: a, kind: interview, n: 2, interview: {questions: 0}}]\n"
+    )
+    with pytest.raises(UserInputError, match=r"s\.yaml: methods\.0\.interview.*questions"):
+        load_suite(path)
+
+
+def test_a_typo_in_the_suite_settings_block_names_file_and_key(tmp_path: Path) -> None:
+    path = _suite_file(
+        tmp_path,
+        "methods: [{label: a, kind: anthology, n: 2}]\nsettings: {persona: {temprature: 1}}\n",
+    )
+    with pytest.raises(UserInputError, match=r"s\.yaml: settings.*persona\.temprature"):
+        load_suite(path)
+
+
+def test_a_method_interview_block_reaches_the_interviews(tmp_path: Path) -> None:
+    from interviewer.suite import interview_settings
+
+    spec = load_suite(
+        _suite_file(
+            tmp_path, "methods: [{label: a, kind: interview, n: 2, interview: {critic: false}}]\n"
+        )
+    ).methods[0]
+    settings = load_settings(overrides={"interview": {"max_repairs": 5}})
+    merged = interview_settings(settings, spec)
+    assert (merged.critic, merged.max_repairs) == (False, 5)
+
+
+def test_non_utf8_suite_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_bytes(b"id: x\ntitle: caf\xe9\n")
+    with pytest.raises(UserInputError, match=r"s\.yaml: not UTF-8 text"):
+        load_suite(path)
+
+
+def test_a_question_subset_keeps_yes_no_options(tmp_path: Path) -> None:
+    from interviewer.suite import _questionnaire
+
+    source = tmp_path / "q.yaml"
+    source.write_text(
+        "id: yn\ntitle: t\nquestions:\n"
+        "  - {id: a, text: 'Agree?', options: [Yes, No]}\n"
+        "  - {id: b, text: 'Again?', options: [Yes, No, Off]}\n"
+    )
+    suite = load_suite(
+        _suite_file(tmp_path, "methods: [{label: a, kind: anthology, n: 2}]\nquestions: [a]\n")
+    ).model_copy(update={"questionnaire": str(source)})
+    out = tmp_path / "out"
+    written = load_questionnaire(_questionnaire(suite, out))
+    assert [q.options for q in written.questions] == [["Yes", "No"]]
+
+
+async def test_suite_surveys_at_the_respondent_concurrency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import interviewer.suite
+    from interviewer.survey.conditioning import Respondent
+    from tests.fakes import MockModel
+
+    seen: list[int] = []
+
+    async def fake_run_survey(*args: object, concurrency: int, **kwargs: object) -> None:
+        seen.append(concurrency)
+
+    class Pool:
+        settings = load_settings(overrides={"respondent": {"concurrency": 17}})
+
+        def model(self, role: str) -> MockModel:
+            return MockModel(["A"], role=role)
+
+    monkeypatch.setattr(interviewer.suite, "run_survey", fake_run_survey)
+    await interviewer.suite._survey(
+        Pool(),  # type: ignore[arg-type]
+        [Respondent("p1", "ctx", None)],
+        evals_path("humans/cces2018.yaml"),
+        tmp_path,
+        "a",
+        "backstory",
+        0,
+        Console(file=io.StringIO()),
+    )
+    assert seen == [17]
+
+
+def test_a_suite_report_keeps_its_own_ablation_files(tmp_path: Path) -> None:
+    from interviewer.eval_run import EvalResult
+    from interviewer.storage import drop_stale_report_files
+    from interviewer.suite import AblationPoint, SuiteResult, _write_ablations
+
+    (tmp_path / "ablation_H2.png").write_bytes(b"an earlier suite's")
+    points = [AblationPoint(label=f"n{x}", x=x, wd_mean=0.1 * x, fro=0.2) for x in (1, 2)]
+    evaluation = EvalResult(None, {}, [])  # type: ignore[arg-type]
+    result = SuiteResult.model_construct(
+        out=tmp_path, runs={}, evaluation=evaluation, ablations={"H1": points}
+    )
+    _write_ablations(result, tmp_path)
+    drop_stale_report_files(tmp_path, evaluation.files)
+    assert (tmp_path / "ablations.json").exists() and (tmp_path / "ablation_H1.png").exists()
+    assert not (tmp_path / "ablation_H2.png").exists()
+
+
+async def test_suite_fills_demographics_at_the_respondent_concurrency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import interviewer.suite
+    from interviewer.interview.runner import RunSummary
+
+    seen: list[int] = []
+
+    async def fake_fill(*args: object, concurrency: int, **kwargs: object) -> None:
+        seen.append(concurrency)
+        raise KeyboardInterrupt  # stop the suite there
+
+    async def fake_personas(*args: object) -> RunSummary:
+        return RunSummary(0, 0, 0, 0, 0.0, 0)
+
+    class Pool:
+        settings = load_settings(overrides={"respondent": {"concurrency": 17}})
+
+        def model(self, role: str) -> object:
+            return role
+
+    monkeypatch.setattr(interviewer.suite, "fill_demographics", fake_fill)
+    monkeypatch.setattr(interviewer.suite, "_personas", fake_personas)
+    suite = load_suite(_suite_file(tmp_path, "methods: [{label: a, kind: anthology, n: 2}]\n"))
+    with pytest.raises(KeyboardInterrupt):
+        await interviewer.suite._run(
+            suite,
+            Pool.settings,
+            Pool(),
+            tmp_path,
+            Console(file=io.StringIO()),  # type: ignore[arg-type]
+        )
+    assert seen == [17]

@@ -151,3 +151,34 @@ def test_a_persona_leans_to_the_likelier_party() -> None:
     assert leaning_party({"Independent": 1.0}) is None
     persona = load_persona(SAMPLES / "p00000.json")
     assert from_persona(persona).context.endswith(persona.transcript[-1].text)
+
+
+async def test_resume_refuses_another_seed_or_sampling(tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    await run_survey(respondents()[:1], context(MockModel([always_a])), out, "backstory")
+    with pytest.raises(UserInputError, match=r"seed \(0 in the run, 5 now\)"):
+        await run_survey(
+            respondents(), context(MockModel([always_a]), seed=5), out, "backstory", resume=True
+        )
+    hot = MockModel([always_a])
+    hot.defaults = hot.defaults.model_copy(update={"temperature": 0.5})
+    with pytest.raises(UserInputError, match=r"sampling\.temperature"):
+        await run_survey(respondents(), context(hot), out, "backstory", resume=True)
+
+
+async def test_a_second_survey_process_on_the_file_is_refused(tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "r.jsonl"
+    await run_survey(respondents()[:1], context(MockModel([always_a])), out, "backstory")
+    with (tmp_path / "r.jsonl.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(UserInputError, match="another process"):
+            await run_survey(
+                respondents(), context(MockModel([always_a])), out, "backstory", resume=True
+            )
+
+
+def test_an_exact_party_tie_leans_nowhere() -> None:
+    assert leaning_party({"Democrat": 0.4, "Republican": 0.4, "Independent": 0.2}) is None
+    assert leaning_party({"Democrat": 0.41, "Republican": 0.4}) == "Democrat"

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(660)  # above its subprocesses' own timeouts
 def test_wheel_carries_resources_and_finds_them(tmp_path: Path) -> None:
     subprocess.run(
         [

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.errors import InterviewerError
+from interviewer.paths import CACHE_DIR_FIX, writable_dir
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
@@ -33,8 +34,8 @@ class DiskCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        writable_dir(path.parent, "cache_dir", f"{CACHE_DIR_FIX} (or --set cache=false)")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=60, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             # No fsync per write: WAL stays consistent through a killed process, and a

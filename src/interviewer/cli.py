@@ -6,12 +6,14 @@ Exit status: 0 done; 2 bad input or settings (one line on stderr, no traceback);
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -22,7 +24,10 @@ from rich.logging import RichHandler
 
 from interviewer import __version__
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
+from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.settings import ROLES, Settings, deep_merge, dotted_overrides, load_settings
+from interviewer.storage import DISK_FULL_HINT, DiskFullError, drop_stale_report_files
+from interviewer.yaml_io import load_yaml
 
 if TYPE_CHECKING:  # the heavy modules (langchain, scipy) load only in the commands that use them
     from interviewer.matching import Method as MatchMethod
@@ -55,15 +60,28 @@ SetOpt = Annotated[
 ]
 
 
-def build_settings(
+@dataclass(frozen=True)
+class GivenSettings:
+    """What a command line explicitly gave: a settings file and the flags' overrides.
+
+    Flags left unset are absent, so a flag equal to a default still beats a suite."""
+
+    file: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def build(self, base: Mapping[str, Any] | None = None) -> Settings:
+        """defaults < environment < ``base`` (a suite's block) < file < flags."""
+        return load_settings(self.file, self.overrides, base=base)
+
+
+def given_settings(
     settings_file: Path | None = None,
     backend: str | None = None,
     base_url: str | None = None,
     model: str | None = None,
     api_key: str | None = None,
     sets: list[str] | None = None,
-) -> Settings:
-    """Flags beat the settings file, which beats the environment."""
+) -> GivenSettings:
     every_role = {
         k: v
         for k, v in {
@@ -76,7 +94,22 @@ def build_settings(
     }
     overrides: dict[str, Any] = {role: dict(every_role) for role in ROLES} if every_role else {}
     overrides = deep_merge(overrides, dotted_overrides(_parse_sets(sets or [])))
-    return load_settings(settings_file, overrides)
+    return GivenSettings(settings_file, overrides)
+
+
+def build_settings(
+    settings_file: Path | None = None,
+    backend: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    api_key: str | None = None,
+    sets: list[str] | None = None,
+    *,
+    base: Mapping[str, Any] | None = None,
+) -> Settings:
+    """The settings a command runs with (see ``GivenSettings.build`` for the order)."""
+    given = given_settings(settings_file, backend, base_url, model, api_key, sets)
+    return given.build(base)
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
@@ -86,7 +119,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
         if not sep or not key:
             raise UserInputError(f"--set {item!r}: expected KEY=VALUE")
         try:
-            parsed[key] = yaml.safe_load(raw) if raw else ""
+            parsed[key] = load_yaml(raw) if raw else ""
         except yaml.YAMLError:
             parsed[key] = raw
     return parsed
@@ -104,9 +137,11 @@ F = TypeVar("F", bound=Callable[..., None])
 
 
 def with_settings(command: F) -> F:
-    """Give a command the shared settings flags and call it with the built ``settings``."""
+    """Give a command the shared settings flags and call it with the built ``settings``
+    (or, when it takes ``given`` instead, with what the flags gave, to merge later)."""
     signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "settings"]
+    wants_given = "given" in signature.parameters
+    own = [p for p in signature.parameters.values() if p.name not in ("settings", "given")]
     shared = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hint)
         for name, hint in _SETTINGS_PARAMS
@@ -114,8 +149,11 @@ def with_settings(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        flags = {name: kwargs.pop(name) for name, _ in _SETTINGS_PARAMS}
-        command(*args, settings=build_settings(**flags), **kwargs)
+        given = given_settings(**{name: kwargs.pop(name) for name, _ in _SETTINGS_PARAMS})
+        if wants_given:
+            command(*args, given=given, **kwargs)
+        else:
+            command(*args, settings=given.build(), **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *shared]}
@@ -197,7 +235,9 @@ def demo(
     from interviewer.demo import DemoSizes, run_demo
     from interviewer.views import demo_report
 
-    target = out or Path("runs") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    target = writable_dir(
+        out or Path("runs") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}", "--out", WRITABLE_FIX
+    )
     started = time.perf_counter()
     sizes = DemoSizes(interviews, backstories, humans, questions, seed)
     result = run_demo(settings, target, sizes, console)
@@ -343,8 +383,11 @@ def survey(
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Finish an existing --out.")] = False,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, help="Respondents in flight.")
-    ] = 8,
+        int | None,
+        typer.Option(
+            "--concurrency", min=1, help="Respondents in flight (default: respondent.concurrency)."
+        ),
+    ] = None,
     carry_answers: Annotated[
         bool,
         typer.Option(
@@ -367,6 +410,9 @@ def survey(
     from interviewer import commands
 
     method = as_conditioning(conditioning)
+    if resume and not out.is_file():
+        raise UserInputError(f"--resume: {out} does not exist, nothing to resume; drop --resume")
+    writable_dir(out.parent, "--out", WRITABLE_FIX)
     respondents = commands.respondents_for(method, run_dir, humans)
     summary = commands.survey(
         settings,
@@ -376,7 +422,7 @@ def survey(
         out,
         method,
         resume=resume,
-        concurrency=concurrency,
+        concurrency=concurrency or settings.respondent.concurrency,
         carry_answers=carry_answers,
         samples=samples,
         seed=seed,
@@ -389,8 +435,8 @@ def survey(
     if summary.not_asked:
         console.print(
             f"[yellow]{summary.not_asked} respondent(s) not asked anything[/]: outside the "
-            "questionnaire's audience, or no Democrat/Republican party to fill {IN}/{OUT} "
-            "(run interviewer demographics on the personas first)"
+            "questionnaire's audience, or no Democrat/Republican lean to fill {IN}/{OUT} "
+            "(no demographics yet: run interviewer demographics; or an exact party tie)"
         )
     if summary.failed:
         for rid, reason in summary.failed.items():
@@ -405,7 +451,12 @@ def survey(
 def demographics(
     run_dir: Annotated[Path, typer.Argument(help="Personas' run directory.", file_okay=False)],
     force: Annotated[bool, typer.Option("--force", help="Ask again where filled.")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1)] = 8,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency", min=1, help="Personas in flight (default: respondent.concurrency)."
+        ),
+    ] = None,
     samples: Annotated[int, typer.Option("--samples", min=1)] = 20,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     *,
@@ -415,7 +466,13 @@ def demographics(
     from interviewer import commands
 
     summary = commands.demographics(
-        settings, console, run_dir, force=force, concurrency=concurrency, samples=samples, seed=seed
+        settings,
+        console,
+        run_dir,
+        force=force,
+        concurrency=concurrency or settings.respondent.concurrency,
+        samples=samples,
+        seed=seed,
     )
     console.print(f"{summary.filled} personas filled, {summary.skipped} already had demographics")
     for pid, reason in summary.failed.items():
@@ -452,6 +509,7 @@ def match_command(
     from interviewer.commands import match_run
 
     names = [t.strip() for t in traits.split(",")] if traits else None
+    writable_dir(out.parent, "--out", WRITABLE_FIX)
     result = match_run(run_dir, humans, as_match_method(method), out, seed, names)
     console.print(
         f"{len(result.log_weight)} humans matched ({method}), mean log-weight "
@@ -524,13 +582,15 @@ def import_command(
         typer.Option(
             "--mapping",
             dir_okay=False,
-            help="For atp: YAML naming the id, weight, demographic and question columns.",
+            help="For atp: YAML naming the id, weight, demographic and question columns "
+            "(a commented example: evals/mappings/atp_example.yaml).",
         ),
     ] = None,
 ) -> None:
     """Convert survey data into a human-responses CSV and its questionnaire."""
     from interviewer.importers import IMPORTERS
 
+    writable_dir(out, "--out", WRITABLE_FIX)
     if dataset == "atp":
         from interviewer.importers import mapped
 
@@ -603,27 +663,47 @@ def eval_command(
             "and human sample (e.g. 0.02 for a toy run on a laptop).",
         ),
     ] = 1.0,
-    splits: Annotated[int, typer.Option("--splits", min=2)] = 100,
-    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0)] = 200,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    splits: Annotated[
+        int | None, typer.Option("--splits", min=2, help="Split-half splits (default 100).")
+    ] = None,
+    bootstrap: Annotated[
+        int | None, typer.Option("--bootstrap", min=0, help="Bootstrap resamples (default 200).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default 0).")] = None,
     *,
-    settings: Settings,
+    given: GivenSettings,
 ) -> None:
     """Score simulated answers against humans: report.json, a table and PNG plots.
 
     Either score existing responses (--responses, --questionnaire, --humans) or run a
-    whole suite (--suite), which makes and surveys the personas first.
+    whole suite (--suite), which makes and surveys the personas first; with a suite,
+    --splits, --bootstrap and --seed given on the command line beat the suite's own.
     """
     from interviewer.eval_run import MethodInput, evaluate, parse_labelled
     from interviewer.views import print_evaluation
 
+    writable_dir(out, "--out", WRITABLE_FIX)
     if suite is not None:
-        from interviewer.suite import load_suite, run_suite, scaled
+        from interviewer.suite import load_suite, run_suite, scaled, with_flags
 
-        spec = scaled(load_suite(suite), scale)
-        merged = _overlay(load_settings(overrides=spec.settings), settings)
-        print_evaluation(console, run_suite(spec, merged, out, console).evaluation)
+        ignored = {
+            "--responses": responses,
+            "--questionnaire": questionnaire,
+            "--humans": humans,
+            "--matches": matches,
+            "--personas": personas,
+        }
+        named = [flag for flag, value in ignored.items() if value]
+        if named:
+            raise UserInputError(
+                f"--suite names its own inputs; {', '.join(named)} cannot be combined with it"
+            )
+        flags = {"splits": splits, "bootstrap": bootstrap, "seed": seed}
+        spec = with_flags(scaled(load_suite(suite), scale), flags)
+        settings = given.build(base=spec.settings)
+        print_evaluation(console, run_suite(spec, settings, out, console).evaluation)
         return
+    given.build()  # a bad flag or settings file fails here too, though scoring needs none
     if not responses or questionnaire is None:
         raise UserInputError("give --suite, or --responses and --questionnaire")
     files = parse_labelled(responses, "--responses")
@@ -638,32 +718,12 @@ def eval_command(
         questionnaire,
         out,
         personas=personas or [],
-        splits=splits,
-        resamples=bootstrap,
-        seed=seed,
+        splits=100 if splits is None else splits,  # the defaults --help states
+        resamples=200 if bootstrap is None else bootstrap,
+        seed=0 if seed is None else seed,
     )
+    drop_stale_report_files(out, result.files)
     print_evaluation(console, result)
-
-
-def _overlay(suite_settings: Settings, explicit: Settings) -> Settings:
-    """The suite's settings, with every value the command line changed from the defaults
-    on top, leaf by leaf: a run's flags beat its suite file."""
-    merged = _leaves(
-        suite_settings.model_dump(), explicit.model_dump(), load_settings().model_dump()
-    )
-    return Settings.model_validate(merged)
-
-
-def _leaves(
-    base: dict[str, Any], explicit: dict[str, Any], defaults: dict[str, Any]
-) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in explicit.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            merged[key] = _leaves(base[key], value, defaults.get(key, {}))
-        elif value != defaults.get(key):
-            merged[key] = value
-    return merged
 
 
 def _report_letter_mass(out: Path) -> None:
@@ -701,18 +761,58 @@ def as_conditioning(text: str) -> Conditioning:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs a command and maps errors to exit statuses and one-line messages."""
+    # No arguments: the help text (typer's no_args_is_help raises outside standalone mode).
+    args = (sys.argv[1:] if argv is None else list(argv)) or ["--help"]
+    command = _command_name(args)
     try:
-        # Standalone mode: typer itself turns usage errors into exit status 2.
-        app(args=argv, prog_name="interviewer")
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        # Not standalone: typer would print usage errors as a multi-line panel and turn
+        # Ctrl-C into a silent Exit(130); here each becomes one line.
+        status = app(args=args, prog_name="interviewer", standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors: bad flag, value out of range, ...
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+        print(f"interviewer: error: {_one_line(exc.format_message())}{where}", file=sys.stderr)
+        return exc.exit_code
+    except typer.Abort:
+        print("interviewer: aborted", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("interviewer: interrupted", file=sys.stderr)
-        return 130
+        status = INTERRUPTED
+    except DiskFullError as exc:
+        text = str(exc).removesuffix(DISK_FULL_HINT) + _rerun_hint(command, "free space")
+        print(f"interviewer: error: {_one_line(text)}", file=sys.stderr)
+        return exc.exit_code
     except InterviewerError as exc:
         print(f"interviewer: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
-    return 0
+    except OSError as exc:
+        # A read-only or missing folder, a permission: the user's to fix, so one line.
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"interviewer: error: {name}{exc.strerror or exc}", file=sys.stderr)
+        return 2 if exc.errno in _USER_ERRNOS else 1
+    if status == INTERRUPTED:  # typer's own mapping of Ctrl-C, or ours above
+        hint = _rerun_hint(command, "what was written is kept")
+        print(f"interviewer: interrupted; {hint}", file=sys.stderr)
+        return INTERRUPTED
+    return status if isinstance(status, int) else 0
+
+
+INTERRUPTED = 130
+_USER_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.ENOENT, errno.EISDIR)
+_RESUMABLE = ("interview", "survey")
+
+
+def _command_name(args: list[str]) -> str:
+    """The subcommand in ``args`` (the root options take no values)."""
+    return next((a for a in args if not a.startswith("-")), "")
+
+
+def _rerun_hint(command: str, first: str) -> str:
+    """What to do after a stop: only interview and survey have --resume; eval --suite,
+    demo and demographics keep finished work and carry on when run again."""
+    if command in _RESUMABLE:
+        return f"{first}, then the same command with --resume finishes it"
+    return f"{first}, then run the command again"
 
 
 def _one_line(text: str) -> str:

@@ -27,6 +27,7 @@ from interviewer.survey.graph import SurveyContext
 from interviewer.survey.questionnaire import load_questionnaire, questionnaire_problems
 from interviewer.survey.responses import read_responses
 from interviewer.survey.runner import SurveySummary, run_survey
+from interviewer.yaml_io import load_yaml
 
 
 def validate_file(path: Path, questionnaire: Path | None = None) -> tuple[str, list[str]]:
@@ -54,7 +55,7 @@ def validate_file(path: Path, questionnaire: Path | None = None) -> tuple[str, l
 
 def _looks_like_questionnaire(path: Path) -> bool:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return True  # let the questionnaire check report it
     return isinstance(data, dict) and "questions" in data

@@ -55,7 +55,6 @@ class Matching:
     persona_index: np.ndarray
     """Pairs, aligned; unmatched humans are absent."""
     log_weight: np.ndarray
-    exact: bool = True
 
     @property
     def mean_log_weight(self) -> float:

@@ -7,9 +7,10 @@ carries copies under ``interviewer/_data``; an editable install reads the checko
 from __future__ import annotations
 
 import functools
+import tempfile
 from pathlib import Path
 
-from interviewer.errors import InterviewerError
+from interviewer.errors import InterviewerError, UserInputError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _CHECKOUT_DIR = _PACKAGE_DIR.parents[1]
@@ -27,6 +28,23 @@ def resource_dir(name: str) -> Path:
     raise InterviewerError(
         f"resource folder {name!r} not found in {packaged} or {checkout}; reinstall the package"
     )
+
+
+def writable_dir(path: Path, what: str, fix: str) -> Path:
+    """``path``, created if need be, after proving a file can be written in it (a
+    read-only mount passes a permission check but fails the write); otherwise one
+    ``UserInputError`` line naming ``what``, the folder, the reason and ``fix``."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise UserInputError(f"{what} {path}: cannot write there ({exc.strerror}); {fix}") from None
+    return path
+
+
+WRITABLE_FIX = "choose a folder you can write to"
+CACHE_DIR_FIX = "give a writable folder: --set cache_dir=DIR or INTERVIEWER_CACHE_DIR=DIR"
 
 
 def default_cache_dir() -> Path:

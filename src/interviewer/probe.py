@@ -28,13 +28,11 @@ class ProbeResult:
 
 def probe_pool(settings: Settings) -> list[ProbeResult]:
     """Start (or reach) every configured backend and probe each endpoint once."""
-    # A probe must answer fast: two attempts, short timeouts, never the cache.
-    quick = settings.model_copy(
-        update={
-            "cache": False,
-            "retry": RetrySettings(attempts=2, initial_wait_s=0.2, max_wait_s=1, max_total_s=8),
-        },
-    )
+    # A probe must answer fast: two attempts, short timeouts, never the cache. A deep
+    # copy: the roles are shared objects, and the caller's run keeps its own timeouts.
+    quick = settings.model_copy(deep=True)
+    quick.cache = False
+    quick.retry = RetrySettings(attempts=2, initial_wait_s=0.2, max_wait_s=1, max_total_s=8)
     for role in ROLES:
         quick.role(role).timeout_s = min(quick.role(role).timeout_s, 8.0)
     with ModelPool(quick) as pool:

@@ -1,4 +1,5 @@
-"""A rich progress bar for long runs: done / failed / tokens per second."""
+"""A rich progress bar for long runs: done / failed / tokens (or answers) per second,
+seconds per item when slower than one a second."""
 
 from __future__ import annotations
 
@@ -26,13 +27,14 @@ class RunProgress:
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("[red]{task.fields[failed]} failed"),
-            TextColumn("{task.fields[rate]} " + unit + "/s"),
+            TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=console,
             transient=False,
         )
         self._label = label
+        self._unit = unit
         self._task: TaskID | None = None
         self._tokens = 0
         self._failed = 0
@@ -50,12 +52,19 @@ class RunProgress:
     def start(self, total: int, already_done: int) -> None:
         self._since = time.perf_counter()
         self._task = self._progress.add_task(
-            self._label, total=total, completed=already_done, failed=0, rate="–"
+            self._label, total=total, completed=already_done, failed=0, rate=f"– {self._unit}/s"
         )
 
     def result(self, _item: str, ok: bool, tokens: int) -> None:
         assert self._task is not None
         self._tokens += tokens
         self._failed += not ok
-        rate = self._tokens / max(time.perf_counter() - self._since, 1e-9)
-        self._progress.update(self._task, advance=1, failed=self._failed, rate=f"{rate:,.0f}")
+        rate = rate_text(self._tokens, time.perf_counter() - self._since, self._unit)
+        self._progress.update(self._task, advance=1, failed=self._failed, rate=rate)
+
+
+def rate_text(count: int, seconds: float, unit: str) -> str:
+    """``"250 tok/s"``, or ``"4.0 s/answer"`` below one a second (never "0 answers/s")."""
+    if count and count < seconds:
+        return f"{seconds / count:,.1f} s/{unit.removesuffix('s')}"
+    return f"{count / max(seconds, 1e-9):,.0f} {unit}/s"

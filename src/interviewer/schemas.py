@@ -108,4 +108,7 @@ class Manifest(_Contract):
     prompts: dict[str, str]
     """Template name -> content hash."""
     models: dict[str, str]
+    config: dict[str, object] = Field(default_factory=dict)
+    """What shapes the personas besides models and prompts (sampling, seeds, interview
+    settings); ``--resume`` refuses a run whose configuration differs."""
     status: dict[str, int] = Field(default_factory=dict)

@@ -1,9 +1,10 @@
 """One typed settings object for a run: per model role, backends, retries, cache.
 
-Precedence, highest first: explicit overrides (CLI flags), the settings file, then
-``INTERVIEWER_*`` environment variables, then the defaults below. Environment variables
-only fill what nothing explicit set: a run's file or flags always win
-(``tests/test_settings.py`` pins this order).
+Precedence, lowest first: the defaults below, ``INTERVIEWER_*`` environment variables,
+an eval suite's ``settings:`` block, the ``--settings`` file, then explicit overrides
+(CLI flags). Every layer holds only what was actually given, so a flag equal to a
+default still beats a suite (``tests/test_settings.py`` pins this order against the
+table in README.md).
 
 Environment names nest with ``__``: ``INTERVIEWER_PERSONA__TEMPERATURE=0.8``.
 """
@@ -14,13 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from interviewer.errors import SettingsError
+from interviewer.errors import SettingsError, UserInputError
 from interviewer.paths import default_cache_dir
-from interviewer.yaml_io import load_yaml
+from interviewer.yaml_io import read_yaml_file
 
 BackendName = Literal["embedded", "vllm", "openai"]
 RoleName = Literal["interviewer", "persona", "critic", "respondent"]
@@ -175,9 +175,16 @@ class Settings(BaseSettings):
         return role
 
 
-def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
-    """Settings from defaults < environment < ``path`` (YAML) < ``overrides``."""
-    explicit = deep_merge(_read_file(path) if path else {}, dict(overrides or {}))
+def load_settings(
+    path: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    base: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Settings from defaults < environment < ``base`` (a suite's block) < ``path`` (YAML)
+    < ``overrides``. Only keys present in a layer count: unset is not the default."""
+    from_file = _read_file(path) if path else {}
+    explicit = deep_merge(deep_merge(dict(base or {}), from_file), dict(overrides or {}))
     try:
         # pydantic-settings ranks init arguments above the environment and merges them
         # field by field, which is exactly "explicit beats environment".
@@ -206,13 +213,9 @@ def dotted_overrides(pairs: Mapping[str, Any]) -> dict[str, Any]:
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"settings file {path} does not exist") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise SettingsError(f"settings file {path}{where}: not valid YAML") from None
+        data = read_yaml_file(path)
+    except UserInputError as exc:
+        raise SettingsError(f"settings file {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -14,7 +15,12 @@ from interviewer.errors import InterviewerError
 
 
 class DiskFullError(InterviewerError):
-    """No space left: the run stops; what was written stays valid and ``--resume`` works."""
+    """No space left: the run stops; what was written stays valid and ``--resume`` works.
+
+    The CLI replaces ``DISK_FULL_HINT`` with what the command at hand can do."""
+
+
+DISK_FULL_HINT = "free space, then --resume"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -31,9 +37,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise DiskFullError(
-                f"no space left writing {path}; free space, then --resume"
-            ) from None
+            raise DiskFullError(f"no space left writing {path}; {DISK_FULL_HINT}") from None
         raise
 
 
@@ -43,3 +47,27 @@ def atomic_write_model(path: Path, model: BaseModel) -> None:
 
 def atomic_write_json(path: Path, data: object) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+REPORT_OUTPUTS = (
+    "report.json",
+    "distributions.png",
+    "summary.png",
+    "gaps.png",
+    "ablations.json",
+    "ablation_*.png",
+)
+"""Every file an eval report writes (``eval_run`` and suites): what a new report into
+the same folder replaces."""
+
+
+def drop_stale_report_files(folder: Path, written: Collection[Path]) -> None:
+    """After a report is written: remove an earlier report's files that it did not
+    replace (a higher-order study's gaps.png beside a first-order report). Runs only
+    after success, so a failed eval leaves the earlier report whole; files that are not
+    a report's are left alone."""
+    keep = {path.resolve() for path in written}
+    for pattern in REPORT_OUTPUTS:
+        for path in folder.glob(pattern):
+            if path.resolve() not in keep:
+                path.unlink(missing_ok=True)

@@ -15,11 +15,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from rich.console import Console
 
-from interviewer.errors import UserInputError
+from interviewer.errors import SettingsError, UserInputError
 from interviewer.eval_run import EvalResult, MethodInput, evaluate
 from interviewer.evaluation import json_safe
 from interviewer.humans import load_humans
@@ -32,8 +38,8 @@ from interviewer.personas import load_personas
 from interviewer.pool import ModelPool
 from interviewer.progress import RunProgress
 from interviewer.schemas import Persona
-from interviewer.settings import InterviewSettings, Settings
-from interviewer.storage import atomic_write_json, atomic_write_text
+from interviewer.settings import InterviewSettings, Settings, load_settings
+from interviewer.storage import atomic_write_json, atomic_write_text, drop_stale_report_files
 from interviewer.survey.conditioning import (
     Conditioning,
     Respondent,
@@ -45,7 +51,7 @@ from interviewer.survey.demographics_run import fill_demographics
 from interviewer.survey.graph import SurveyContext
 from interviewer.survey.questionnaire import load_questionnaire
 from interviewer.survey.runner import run_survey
-from interviewer.yaml_io import load_yaml
+from interviewer.yaml_io import dump_yaml, read_yaml_file
 
 Kind = Literal["interview", "anthology", "genagent", "qa", "bio", "portray"]
 PERSONA_KINDS = ("interview", "anthology", "genagent")
@@ -66,13 +72,24 @@ class MethodSpec(_Strict):
     """Reuse another method's personas instead of making new ones."""
     interview: dict[str, Any] = Field(default_factory=dict)
     """Overrides of the interview settings for the personas this method makes
-    (e.g. {critic: false} for the H3 ablation)."""
+    (e.g. {critic: false} for the H3 ablation); unknown keys are refused."""
     depth: int | None = Field(default=None, ge=1, le=10)
     """Cut transcripts to their first ``depth`` AVP questions (the H2 ablation)."""
     pool_fraction: float = Field(default=1.0, gt=0, le=1)
     """Match and survey a seeded share of the persona pool (the H1 ablation)."""
     hypothesis: Hypothesis | None = None
     """Plot this method on the hypothesis' ablation line."""
+
+    @field_validator("interview")
+    @classmethod
+    def _known_interview_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            InterviewSettings.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"{where}: {first['msg']}") from None
+        return value
 
 
 class MatchSpec(_Strict):
@@ -125,17 +142,19 @@ class Suite(_Strict):
 
 
 def load_suite(path: Path) -> Suite:
+    data = read_yaml_file(path)
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-        return Suite.model_validate(data)
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: file does not exist") from None
-    except yaml.YAMLError:
-        raise UserInputError(f"{path}: not valid YAML") from None
+        suite = Suite.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "suite"
-        raise UserInputError(f"{path}: {where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise UserInputError(f"{path}: {where}: {message}") from None
+    try:
+        load_settings(base=suite.settings)
+    except SettingsError as exc:
+        raise UserInputError(f"{path}: settings: {exc}") from None
+    return suite
 
 
 def scaled(suite: Suite, factor: float) -> Suite:
@@ -148,6 +167,13 @@ def scaled(suite: Suite, factor: float) -> Suite:
     ]
     sample = max(2, round(suite.sample * factor)) if suite.sample else suite.sample
     return suite.model_copy(update={"methods": methods, "sample": sample})
+
+
+def with_flags(suite: Suite, flags: dict[str, Any]) -> Suite:
+    """The suite with the command line's explicitly given values (None: not given) on
+    top, validated like the file itself."""
+    given = {key: value for key, value in flags.items() if value is not None}
+    return Suite.model_validate({**suite.model_dump(), **given}) if given else suite
 
 
 def evals_path(relative: str) -> Path:
@@ -201,7 +227,11 @@ async def _run(
                 )
                 with RunProgress(f"{'demographics':>12}", console, unit="traits") as bar:
                     await fill_demographics(
-                        run_dir, pool.model("respondent"), on_start=bar.start, on_result=bar.result
+                        run_dir,
+                        pool.model("respondent"),
+                        concurrency=settings.respondent.concurrency,
+                        on_start=bar.start,
+                        on_result=bar.result,
                     )
             personas = _pool(load_personas(run_dir), spec, suite.seed)
             matches = (
@@ -249,6 +279,7 @@ async def _run(
     )
     if result.ablations:
         _write_ablations(result, out / "report")
+    drop_stale_report_files(out / "report", result.evaluation.files)
     return result
 
 
@@ -293,6 +324,7 @@ def _write_ablations(result: SuiteResult, report_dir: Path) -> None:
 
     body = {h: [p.model_dump() for p in points] for h, points in result.ablations.items()}
     atomic_write_json(report_dir / "ablations.json", json_safe(body))
+    result.evaluation.files.append(report_dir / "ablations.json")
     for hypothesis, points in result.ablations.items():
         path = report_dir / f"ablation_{hypothesis}.png"
         plots.ablation_png(hypothesis, [p.model_dump() for p in points], path)
@@ -307,12 +339,12 @@ async def _personas(
     seed: int,
     console: Console,
 ) -> RunSummary:
-    interview = settings.interview.model_copy(update=spec.interview)
+    interview = interview_settings(settings, spec)
     ctx = InterviewContext(
         interviewer=pool.model("interviewer"),
         persona=pool.model("persona"),
         critic=pool.model("critic"),
-        settings=InterviewSettings.model_validate(interview.model_dump()),
+        settings=interview,
         words_target=interview.words_target(settings.persona.backend),
     )
     method: Method = "interview" if spec.kind == "interview" else "anthology"
@@ -330,19 +362,24 @@ async def _personas(
         )
 
 
+def interview_settings(settings: Settings, spec: MethodSpec) -> InterviewSettings:
+    """The run's interview settings with the method's own block on top, validated."""
+    return InterviewSettings.model_validate({**settings.interview.model_dump(), **spec.interview})
+
+
 def _questionnaire(suite: Suite, out: Path) -> Path:
     source = evals_path(suite.questionnaire)
     load_questionnaire(source)  # fail early, with the file's own message
     if not suite.questions:
         return source
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data = read_yaml_file(source)
     keep = set(suite.questions)
     data["questions"] = [q for q in data["questions"] if q["id"] in keep]
     missing = keep - {q["id"] for q in data["questions"]}
     if missing:
         raise UserInputError(f"suite {suite.id}: questions {sorted(missing)} not in {source}")
     path = out / "questionnaire.yaml"
-    atomic_write_text(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    atomic_write_text(path, dump_yaml(data))
     return path
 
 
@@ -393,7 +430,7 @@ async def _survey(
             path,
             conditioning,
             resume=True,
-            concurrency=4,
+            concurrency=pool.settings.respondent.concurrency,
             on_start=bar.start,
             on_result=bar.result,
         )

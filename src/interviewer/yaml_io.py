@@ -1,15 +1,19 @@
-"""YAML loading for user files, without YAML 1.1's yes/no/on/off booleans.
+"""The project's one YAML reader and writer, without YAML 1.1's yes/no/on/off booleans.
 
 Survey options are often literally "Yes" and "No"; PyYAML's SafeLoader would turn them
-into True and False. Only ``true`` / ``false`` are booleans here.
+into True and False. Only ``true`` / ``false`` are booleans here, and what ``dump_yaml``
+writes reads back through ``load_yaml`` as the same data.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from interviewer.errors import UserInputError
 
 
 class _Loader(yaml.SafeLoader):
@@ -29,3 +33,27 @@ _Loader.add_implicit_resolver(
 
 def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
+
+
+def read_yaml_file(path: Path) -> Any:
+    """A user's YAML file, or one ``UserInputError`` line naming it (and the line)."""
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: file does not exist") from None
+    except IsADirectoryError:
+        raise UserInputError(f"{path}: is a directory, not a YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise UserInputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise UserInputError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise UserInputError(f"{path}{where}: not valid YAML") from None
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text that ``load_yaml`` reads back as ``data`` (SafeDumper quotes any string
+    a YAML 1.1 reader could misread, such as 'Yes')."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
@@ -75,14 +74,3 @@ def is_healthy(base_url: str, timeout_s: float = 2.0) -> bool:
     except httpx.HTTPError:
         return False
     return response.status_code == 200
-
-
-def wait_until(check: object, timeout_s: float, interval_s: float = 0.5) -> bool:
-    """Poll ``check()`` until true or ``timeout_s`` passes."""
-    assert callable(check)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(interval_s)
-    return bool(check())

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from interviewer.errors import BackendStartError
+from interviewer.paths import CACHE_DIR_FIX, writable_dir
 
 _STAMP_SUFFIX = ".verified"
 
@@ -22,7 +23,8 @@ def packaged_gemma(cache_dir: Path) -> tuple[Path, str]:
     if target.exists() and sha256_file(target) == expected:
         _write_stamp(target, expected)
         return target, expected
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # The model file is assembled here even with the response cache off.
+    writable_dir(target.parent, "cache_dir", f"{CACHE_DIR_FIX} (or set embedded.model_path)")
     # Assemble beside the target and rename, so a killed process or a concurrent
     # assembler never leaves a half-written model where the server would load it.
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
@@ -63,7 +65,7 @@ def _stamp_matches(target: Path, sha: str) -> bool:
     stamp = target.with_name(target.name + _STAMP_SUFFIX)
     try:
         return stamp.read_text() == _stamp_text(target, sha)
-    except FileNotFoundError:
+    except OSError:  # no stamp yet, or no such folder: verify or assemble
         return False
 
 

@@ -14,6 +14,7 @@ from typing import IO
 from interviewer.backends.base import Backend, Endpoint, free_port, is_healthy
 from interviewer.backends.remote import served_model
 from interviewer.errors import BackendStartError, SettingsError, UserInputError
+from interviewer.paths import CACHE_DIR_FIX, writable_dir
 from interviewer.settings import VLLMSettings
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class VLLMBackend(Backend):
     def _spawn(self) -> str:
         port = self.settings.port or free_port(self.settings.host)
         url = f"http://{self.settings.host}:{port}/v1"
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        writable_dir(self.log_dir, "cache_dir logs", CACHE_DIR_FIX)
         log_path = self.log_dir / f"vllm-{port}.log"
         self._log = log_path.open("wb")
         argv = self.command(port)

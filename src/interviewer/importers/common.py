@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from interviewer.demographics import traits
 from interviewer.errors import UserInputError
 from interviewer.storage import atomic_write_text
+from interviewer.yaml_io import dump_yaml
 
 TRAITS = ("age", "gender", "race", "education", "income", "party", "ideology", "region", "religion")
 PARTY_ID_7 = {
@@ -64,7 +63,7 @@ class Converted:
         writer.writerows(self.rows)
         csv_path, yaml_path = out_dir / f"{name}.csv", out_dir / f"{name}.yaml"
         atomic_write_text(csv_path, buffer.getvalue())
-        body = yaml.safe_dump(self.questionnaire, sort_keys=False, allow_unicode=True, width=100)
+        body = dump_yaml(self.questionnaire)
         atomic_write_text(yaml_path, f"# {origin}\n{body}")
         return csv_path, yaml_path
 

@@ -12,7 +12,8 @@ A mapping YAML says which column is what:
       SOCIETY_TRANS_W92: {column: SOCIETY_TRANS_W92}
 
 Question codes default to the ATP convention: 1..K are the options in order, anything
-else (99 = refused) is blank. Unlisted demographic codes are blank.
+else (99 = refused) is blank. Unlisted demographic codes are blank. A commented example
+ships as ``evals/mappings/atp_example.yaml``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from interviewer.errors import UserInputError
 from interviewer.importers.common import Converted, code
 from interviewer.paths import resource_dir
 from interviewer.survey.questionnaire import load_questionnaire
-from interviewer.yaml_io import load_yaml
+from interviewer.yaml_io import load_yaml, read_yaml_file
 
 
 class _Strict(BaseModel):
@@ -117,9 +118,7 @@ def _cell(raw: dict[str, Any], column: str, source: Path) -> Any:
 
 def _load_mapping(path: Path) -> Mapping:
     try:
-        return Mapping.model_validate(load_yaml(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: file does not exist") from None
+        return Mapping.model_validate(read_yaml_file(path))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

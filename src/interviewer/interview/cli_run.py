@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from interviewer.errors import InterviewerError, UserInputError
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, RunSummary, parse_shard, run_interviews
 from interviewer.interview.state import Method
+from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.pool import ModelPool
 from interviewer.progress import RunProgress
 from interviewer.settings import Settings
@@ -28,8 +30,15 @@ def run_interview_command(
     shard: str | None,
     seed_texts: Path | None,
 ) -> RunSummary:
+    target = out or default_out_dir()
+    if resume and not (target / "manifest.json").is_file():
+        raise UserInputError(
+            f"--resume: {target} holds no run (no manifest.json), nothing to resume; "
+            "drop --resume to start one"
+        )
+    writable_dir(target, "--out", WRITABLE_FIX)  # before the models take minutes to start
     plan = RunPlan(
-        out=out or default_out_dir(),
+        out=target,
         n=n,
         method=as_method(method),
         concurrency=concurrency or settings.persona.concurrency,
@@ -38,11 +47,11 @@ def run_interview_command(
         seed_texts=read_seed_texts(seed_texts),
         base_seed=settings.persona.seed or 0,
     )
-    with (
-        console.status("starting the models…"),
-        ModelPool(settings, roles=("interviewer", "persona", "critic")) as pool,
-    ):
-        console.status("").stop()
+    with ExitStack() as models:
+        with console.status("starting the models…"):  # spins only while they start
+            pool = models.enter_context(
+                ModelPool(settings, roles=("interviewer", "persona", "critic"))
+            )
         summary = _run(plan, settings, pool, console)
     console.print(
         f"[bold]{summary.done}[/] made, [red]{summary.failed}[/] failed, "

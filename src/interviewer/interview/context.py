@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-import yaml
-
 from interviewer.model import Model
 from interviewer.paths import resource_dir
 from interviewer.prompts import PromptTemplate, load_prompt
 from interviewer.settings import InterviewSettings
+from interviewer.yaml_io import load_yaml
 
 if TYPE_CHECKING:
     from interviewer.pool import ModelPool
@@ -90,7 +89,7 @@ def resolve(context: InterviewContext | None) -> InterviewContext:
 def avp_questions() -> tuple[Question, ...]:
     """The ten American Voices Project questions, in interview order."""
     path = resource_dir("prompts") / "interview" / "avp_questions.yaml"
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = load_yaml(path.read_text(encoding="utf-8"))
     return tuple(Question(id=str(e["id"]), text=str(e["text"])) for e in entries)
 
 

@@ -31,6 +31,7 @@ from interviewer.interview.graph import build_interview_graph, step_limit
 from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
 from interviewer.personas import load_persona
+from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.schemas import (
     CriticVerdict,
     FailedPersona,
@@ -101,6 +102,22 @@ async def run_interviews(
     on_result: OnResult | None = None,
 ) -> RunSummary:
     """Make the plan's missing personas; returns counts. Raises only on run-wide faults."""
+    with exclusive(plan.out / _lock_name(plan), plan.out):
+        return await _run(plan, ctx, settings_dump, on_start, on_result)
+
+
+def _lock_name(plan: RunPlan) -> str:
+    # Shards of one run on shared storage run side by side; one shard runs once.
+    return f".lock-{plan.shard[0]}of{plan.shard[1]}" if plan.shard else ".lock"
+
+
+async def _run(
+    plan: RunPlan,
+    ctx: InterviewContext,
+    settings_dump: dict[str, Any],
+    on_start: Callable[[int, int], None] | None,
+    on_result: OnResult | None,
+) -> RunSummary:
     started = time.perf_counter()
     manifest = _prepare(plan, ctx, settings_dump)
     wanted = plan.persona_ids()
@@ -273,6 +290,11 @@ def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]
             raise UserInputError(
                 f"{plan.out} holds a --method {previous.method} run, not {plan.method}"
             )
+        refuse_other_config(
+            plan.out,
+            {"models": previous.models, "prompts": previous.prompts, **previous.config},
+            {"models": _models(ctx), "prompts": prompt_versions(), **_config(plan, ctx)},
+        )
     elif plan.out.exists() and any(plan.out.glob("*.json")):
         raise UserInputError(f"{plan.out} holds JSON files but no manifest.json; not a run dir")
     manifest = Manifest(
@@ -284,6 +306,24 @@ def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]
         settings=settings_dump,
         prompts=prompt_versions(),
         models=_models(ctx),
+        config=_config(plan, ctx),
     )
     atomic_write_model(path, manifest)
     return manifest
+
+
+def _config(plan: RunPlan, ctx: InterviewContext) -> dict[str, object]:
+    """What ``--resume`` must find unchanged (see ``interviewer.resume``)."""
+    texts = "\n".join(plan.seed_texts).encode()
+    return {
+        # How a killed interview is recovered does not change what it says.
+        "interview": ctx.settings.model_dump(mode="json", exclude={"checkpoints"}),
+        "words_target": ctx.words_target,
+        "sampling": {
+            "interviewer": sampling(ctx.interviewer),
+            "persona": sampling(ctx.persona),
+            "critic": sampling(ctx.critic),
+        },
+        "base_seed": plan.base_seed,
+        "seed_texts": hashlib.sha256(texts).hexdigest()[:16] if plan.seed_texts else None,
+    }

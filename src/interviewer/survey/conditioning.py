@@ -75,10 +75,12 @@ def leaning_party(distribution: dict[str, float]) -> str | None:
     """Democrat or Republican, whichever the persona finds more likely.
 
     Pew counts independents who lean to a party as partisans; a persona "leans" the
-    same way. None when the persona puts no probability on either party.
+    same way. None when it leans to neither: no probability on either party, or an
+    exact tie (a tie is no lean; such personas are not asked {IN}/{OUT} questions and
+    the survey counts them among those not asked).
     """
     dem, rep = distribution.get("Democrat", 0.0), distribution.get("Republican", 0.0)
-    if dem == rep == 0.0:
+    if dem == rep:
         return None
     return "Democrat" if dem > rep else "Republican"
 

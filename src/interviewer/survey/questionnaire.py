@@ -185,7 +185,9 @@ def _parse(path: Path) -> tuple[list[str], Questionnaire | None]:
     try:
         return [], Questionnaire.model_validate(data)
     except ValidationError as exc:
-        return [_describe(path, data, error) for error in exc.errors()], None
+        # A misspelt key first: its "field required" twin only follows from it.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        return [_describe(path, data, error) for error in errors], None
 
 
 def _describe(path: Path, data: dict[str, Any], error: Any) -> str:

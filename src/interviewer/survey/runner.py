@@ -14,6 +14,7 @@ from typing import Any
 from langgraph.errors import GraphRecursionError
 
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
+from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_json
 from interviewer.survey.conditioning import Respondent
 from interviewer.survey.graph import AnswerDict, SurveyContext, SurveyInput, build_survey_graph
@@ -52,10 +53,43 @@ async def run_survey(
     on_result: OnResult | None = None,
 ) -> SurveySummary:
     """Ask each respondent every question it has not answered yet."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive(out.with_name(out.name + ".lock"), out):
+        return await _run(
+            respondents,
+            ctx,
+            out,
+            conditioning,
+            resume,
+            concurrency,
+            settings_dump,
+            on_start,
+            on_result,
+        )
+
+
+async def _run(
+    respondents: Sequence[Respondent],
+    ctx: SurveyContext,
+    out: Path,
+    conditioning: str,
+    resume: bool,
+    concurrency: int,
+    settings_dump: dict[str, Any] | None,
+    on_start: Callable[[int, int], None] | None,
+    on_result: OnResult | None,
+) -> SurveySummary:
     started = time.perf_counter()
+    asked = [(r, _asked(r, ctx)) for r in respondents]
+    if respondents and not any(ids for _, ids in asked):
+        raise UserInputError(
+            f"0 of {len(respondents)} respondents can be asked any question of "
+            f"{ctx.questionnaire.id}: none is in its audience with the Democrat/Republican "
+            "lean its {IN}/{OUT} questions need (personas get one from interviewer "
+            "demographics; an exact party tie leans to neither)"
+        )
     _prepare(out, ctx, conditioning, resume, settings_dump or {})
     done = answered(out)
-    asked = [(r, _asked(r, ctx)) for r in respondents]
     plan = [(r, [q for q in ids if q not in done.get(r.id, set())]) for r, ids in asked]
     work = [(r, todo) for r, todo in plan if todo]
     if on_start:
@@ -147,6 +181,8 @@ def _prepare(
         "model": ctx.model.identity,
         "carry_answers": ctx.carry_answers,
         "seed": ctx.seed,
+        "samples": ctx.samples,
+        "sampling": sampling(ctx.model),
         "settings": settings_dump,
     }
     if out.exists() and out.stat().st_size > 0:
@@ -155,13 +191,21 @@ def _prepare(
                 f"{out} exists; pass --resume to finish it or choose another --out"
             )
         previous = _read_meta(out)
-        for key in ("questionnaire_hash", "conditioning", "model"):
-            if previous.get(key) != meta[key]:
-                raise UserInputError(
-                    f"{out}: --resume with a different {key} than the run it holds"
-                )
-    out.parent.mkdir(parents=True, exist_ok=True)
+        checked = {k: v for k, v in previous.items() if k in _CHECKED}
+        refuse_other_config(out, checked, meta)
     atomic_write_json(meta_path(out), meta)
+
+
+_CHECKED = (
+    "questionnaire_hash",
+    "conditioning",
+    "model",
+    "carry_answers",
+    "seed",
+    "samples",
+    "sampling",
+)
+"""What shapes the answers; speed settings in ``settings`` may differ on --resume."""
 
 
 def _read_meta(out: Path) -> dict[str, Any]:
