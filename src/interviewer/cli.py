@@ -667,18 +667,11 @@ def _leaves(
 
 
 def _report_letter_mass(out: Path) -> None:
-    from statistics import mean
+    from interviewer.survey.responses import letter_mass_line, read_responses
 
-    from interviewer.survey.responses import read_responses
-
-    responses = read_responses(out) if out.exists() else []
-    if responses:
-        sampled = sum(r.mode == "sampling" for r in responses)
-        console.print(
-            f"mean letter mass {mean(r.letter_mass for r in responses):.3f} over "
-            f"{len(responses)} answers"
-            + (f" ({sampled} by sampling: no logprobs)" if sampled else "")
-        )
+    line = letter_mass_line(read_responses(out)) if out.exists() else None
+    if line:
+        console.print(line)
 
 
 def as_match_method(text: str) -> MatchMethod:
