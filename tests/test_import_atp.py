@@ -84,3 +84,13 @@ def test_bad_mapping_names_the_field(tmp_path: Path) -> None:
 def test_cli_needs_a_mapping(tmp_path: Path) -> None:
     result = run_cli("import", "atp", str(tmp_path / "x.sav"))
     assert result.returncode == 2 and "--mapping" in result.stderr
+
+
+def test_a_csv_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    from interviewer.errors import UserInputError
+    from interviewer.importers.mapped import read_table
+
+    source = tmp_path / "atp.csv"
+    source.write_bytes("QKEY,WEIGHT,CITY\n1,1.0,K\xf6ln\n".encode("latin-1"))
+    with pytest.raises(UserInputError, match=r"atp.csv: not UTF-8 text \(found byte 0xf6\)"):
+        read_table(source)

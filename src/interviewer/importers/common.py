@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from interviewer.demographics import traits
+from interviewer.demographics import age_bracket, traits
 from interviewer.errors import UserInputError
 from interviewer.storage import atomic_write_text
 
@@ -81,9 +81,8 @@ def code(value: str | float | None) -> int | None:
 
 
 def age_group(age: int | None) -> str:
-    if age is None or age < 18:
-        return ""
-    return "18-29" if age < 30 else "30-49" if age < 50 else "50-64" if age < 65 else "65+"
+    """The canonical age label, or "" when unknown or under every bracket."""
+    return (age_bracket(age) or "") if age is not None else ""
 
 
 def label(mapping: Mapping[int, str], value: int | None) -> str:
