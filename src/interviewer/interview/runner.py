@@ -30,7 +30,7 @@ from interviewer.interview.context import InterviewContext, prompt_versions
 from interviewer.interview.graph import build_interview_graph, step_limit
 from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
-from interviewer.personas import load_persona
+from interviewer.personas import load_persona, persona_files
 from interviewer.schemas import (
     CriticVerdict,
     FailedPersona,
@@ -152,7 +152,7 @@ async def _checkpointer(plan: RunPlan, ctx: InterviewContext) -> AsyncIterator[S
 def completed_ids(out: Path) -> set[str]:
     """Persona ids with a valid file in ``out``."""
     done = set()
-    for path in out.glob("p*.json"):
+    for path in persona_files(out):
         try:
             load_persona(path)
         except UserInputError:
