@@ -295,11 +295,10 @@ def validate(
     ] = None,
 ) -> None:
     """Check files before a run: every problem, each naming the file, question and field."""
-    from interviewer.commands import validate_file
+    from interviewer.commands import validate_files
 
     bad = 0
-    for path in files:
-        kind, problems = validate_file(path, questionnaire)
+    for path, kind, problems in validate_files(files, questionnaire):
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:
