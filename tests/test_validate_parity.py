@@ -100,3 +100,11 @@ def test_validate_names_the_questionnaire_and_the_csv_that_do_not_meet(tmp_path:
     result = run_cli("validate", str(TRUST), str(humans))
     assert result.returncode == 2
     assert f"{humans}: no column matches a question id of questionnaire trust" in result.stderr
+
+
+def test_inspect_with_nan_probs_stops_before_the_screen(tmp_path: Path) -> None:
+    samples = Path(__file__).parents[1] / "personas" / "samples" / "embedded-gemma-270m"
+    responses = responses_file(tmp_path, probs=[math.nan, 0.5, 0.5])
+    result = run_cli("inspect", str(samples / "interview"), "--responses", str(responses))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "line 1: probs must be finite" in result.stderr
