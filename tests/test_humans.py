@@ -32,7 +32,7 @@ def test_reads_the_contract() -> None:
     ("body", "message"),
     [
         ("respondent_id,age\nh1,30-49\n", r"missing column\(s\) \['weight'\]"),
-        ("respondent_id,weight,age\nh1,1,40\n", r"row 2 column age: '40' is not one of"),
+        ("respondent_id,weight,age\nh1,1,old\n", r"row 2 column age: .old. is not one of"),
         ("respondent_id,weight\nh1,heavy\n", r"row 2: weight 'heavy' is not a number"),
         ("respondent_id,weight,q_fair\nh1,1,7\n", r"row 2 column q_fair: 7 is not in 0..2"),
         ("respondent_id,weight,q_fair\nh1,1,0\nh1,1,1\n", "not unique"),
@@ -65,3 +65,39 @@ def test_one_virtual_respondent_per_human() -> None:
     respondents = from_humans(load_humans(FIXTURES / "humans.csv"), "bio")
     assert [r.id for r in respondents] == ["h1", "h2", "h3"]
     assert [r.party for r in respondents] == ["Democrat", "Republican", None]
+
+
+@pytest.mark.parametrize(
+    ("age", "bracket"),
+    [
+        *[("18", "18-29"), ("29", "18-29"), ("30", "30-49"), ("49", "30-49"), ("50", "50-64")],
+        *[("64", "50-64"), ("65", "65+"), ("74", "65+"), ("43.0", "30-49"), ("30-49", "30-49")],
+    ],
+)
+def test_raw_ages_are_binned_to_the_canonical_brackets(
+    tmp_path: Path, age: str, bracket: str
+) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text(f"respondent_id,weight,age\nh1,1,{age}\n")
+    assert load_humans(path).profile(0) == {"age": bracket}
+
+
+@pytest.mark.parametrize("age", ["17", "-3", "43.5"])
+def test_ages_no_bracket_holds_say_what_is_expected(tmp_path: Path, age: str) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text(f"respondent_id,weight,age\nh1,1,{age}\n")
+    with pytest.raises(UserInputError, match=r"row 2 column age: .*whole years from 18 or one of"):
+        load_humans(path)
+
+
+def test_all_zero_weights_are_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text("respondent_id,weight\nh1,0\nh2,0.0\n")
+    with pytest.raises(UserInputError, match="weights are all 0"):
+        load_humans(path)
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_column(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_bytes("respondent_id,weight\nh1,1\n".encode("utf-8-sig"))
+    assert load_humans(path).ids == ["h1"]

@@ -109,3 +109,13 @@ def test_the_shipped_example_mapping_converts_a_file(tmp_path: Path) -> None:
     converted.write(tmp_path, name, "test")
     humans = load_humans(tmp_path / f"{name}.csv", load_questionnaire(tmp_path / f"{name}.yaml"))
     assert len(humans.ids) == 1
+
+
+def test_a_csv_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    from interviewer.errors import UserInputError
+    from interviewer.importers.mapped import read_table
+
+    source = tmp_path / "atp.csv"
+    source.write_bytes("QKEY,WEIGHT,CITY\n1,1.0,K\xf6ln\n".encode("latin-1"))
+    with pytest.raises(UserInputError, match=r"atp.csv: not UTF-8 text \(found byte 0xf6\)"):
+        read_table(source)

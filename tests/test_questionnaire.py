@@ -119,3 +119,13 @@ def test_yes_and_no_stay_labels(tmp_path: Path) -> None:
     path = tmp_path / "yn.yaml"
     path.write_text("id: yn\nquestions:\n  - {id: a, text: 'Agree?', options: [Yes, No, 5]}\n")
     assert load_questionnaire(path).questions[0].options == ["Yes", "No", "5"]
+
+
+def test_more_options_than_answer_letters_is_rejected_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    options = ", ".join(f"o{i}" for i in range(27))
+    path.write_text(f"id: big\nquestions:\n  - {{id: q1, text: Pick one, options: [{options}]}}\n")
+    with pytest.raises(UserInputError, match=r"question q1 options: 27 options; at most 26"):
+        load_questionnaire(path)
+    path.write_text(path.read_text().replace(", o26", ""))
+    assert len(load_questionnaire(path).questions[0].options) == 26

@@ -8,8 +8,9 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from interviewer.errors import UserInputError
+from interviewer.personas import persona_files
 from interviewer.tui.app import InspectApp
-from interviewer.tui.index import INDEX_NAME, SummaryIndex, list_persona_files
+from interviewer.tui.index import INDEX_NAME, SummaryIndex
 from tests.test_cli import run_cli
 from tests.tui_fixtures import make_run
 
@@ -89,7 +90,7 @@ def test_empty_directory_is_a_clear_error(tmp_path: Path) -> None:
 def test_index_is_cached_and_refreshed(tmp_path: Path) -> None:
     run = make_run(tmp_path)
     index = SummaryIndex(run)
-    first = list(index.summaries(list_persona_files(run)))
+    first = list(index.summaries(persona_files(run)))
     index.save()
     assert (run / INDEX_NAME).exists()
     assert [s.flags for s in first] == [0, 1, 0, 0] and first[3].error
@@ -97,7 +98,7 @@ def test_index_is_cached_and_refreshed(tmp_path: Path) -> None:
     # Unchanged files come from the cache: no file is read again.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("interviewer.tui.index.read_summary", _must_not_read)
-        assert list(cached.summaries(list_persona_files(run))) == first
+        assert list(cached.summaries(persona_files(run))) == first
     # A file that changed (size/mtime) is read again.
     changed = run / "p00000.json"
     changed.write_text(changed.read_text() + " ")
@@ -106,7 +107,7 @@ def test_index_is_cached_and_refreshed(tmp_path: Path) -> None:
         patch.setattr(
             "interviewer.tui.index.read_summary", lambda path: read.append(path) or first[0]
         )
-        list(SummaryIndex(run).summaries(list_persona_files(run)))
+        list(SummaryIndex(run).summaries(persona_files(run)))
     assert read == [changed]
 
 

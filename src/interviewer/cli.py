@@ -335,11 +335,10 @@ def validate(
     ] = None,
 ) -> None:
     """Check files before a run: every problem, each naming the file, question and field."""
-    from interviewer.commands import validate_file
+    from interviewer.commands import validate_files
 
     bad = 0
-    for path in files:
-        kind, problems = validate_file(path, questionnaire)
+    for path, kind, problems in validate_files(files, questionnaire):
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:
@@ -727,18 +726,11 @@ def eval_command(
 
 
 def _report_letter_mass(out: Path) -> None:
-    from statistics import mean
+    from interviewer.survey.responses import letter_mass_line, read_responses
 
-    from interviewer.survey.responses import read_responses
-
-    responses = read_responses(out) if out.exists() else []
-    if responses:
-        sampled = sum(r.mode == "sampling" for r in responses)
-        console.print(
-            f"mean letter mass {mean(r.letter_mass for r in responses):.3f} over "
-            f"{len(responses)} answers"
-            + (f" ({sampled} by sampling: no logprobs)" if sampled else "")
-        )
+    line = letter_mass_line(read_responses(out)) if out.exists() else None
+    if line:
+        console.print(line)
 
 
 def as_match_method(text: str) -> MatchMethod:

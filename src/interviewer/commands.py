@@ -24,10 +24,30 @@ from interviewer.survey.conditioning import (
 )
 from interviewer.survey.demographics_run import DemographicsSummary, fill_demographics
 from interviewer.survey.graph import SurveyContext
-from interviewer.survey.questionnaire import load_questionnaire, questionnaire_problems
+from interviewer.survey.questionnaire import (
+    Questionnaire,
+    load_questionnaire,
+    questionnaire_problems,
+)
 from interviewer.survey.responses import read_responses
 from interviewer.survey.runner import SurveySummary, run_survey
 from interviewer.yaml_io import load_yaml
+
+
+def validate_files(
+    paths: list[Path], questionnaire: Path | None = None
+) -> list[tuple[Path, str, list[str]]]:
+    """Each file, what it is and every problem found in it. CSVs and JSONLs are checked
+    against ``questionnaire``, else against the questionnaire among ``paths`` (as in
+    ``validate my_survey.yaml humans.csv``), with the loaders the commands use."""
+    if questionnaire is None:
+        questionnaires = [p for p in paths if _is_yaml(p) and _looks_like_questionnaire(p)]
+        questionnaire = questionnaires[0] if len(questionnaires) == 1 else None
+    return [(path, *validate_file(path, questionnaire)) for path in paths]
+
+
+def _is_yaml(path: Path) -> bool:
+    return path.suffix.lower() in (".yaml", ".yml") and path.is_file()
 
 
 def validate_file(path: Path, questionnaire: Path | None = None) -> tuple[str, list[str]]:
@@ -40,10 +60,15 @@ def validate_file(path: Path, questionnaire: Path | None = None) -> tuple[str, l
             return "questionnaire", questionnaire_problems(path)
         return _checked("settings", lambda: str(load_settings(path) and "valid"))
     if suffix == ".csv":
-        q = load_questionnaire(questionnaire) if questionnaire else None
-        return _checked("human responses", lambda: f"{len(load_humans(path, q))} respondents")
+        return _checked(
+            "human responses",
+            lambda: f"{len(load_humans(path, _against(questionnaire, path)))} respondents",
+        )
     if suffix == ".jsonl":
-        return _checked("simulated responses", lambda: f"{len(read_responses(path))} lines")
+        return _checked(
+            "simulated responses",
+            lambda: f"{len(read_responses(path, _against(questionnaire, path)))} lines",
+        )
     if suffix == ".json":
         from interviewer.personas import load_persona
 
@@ -51,6 +76,16 @@ def validate_file(path: Path, questionnaire: Path | None = None) -> tuple[str, l
     return "unknown", [
         f"{path}: cannot tell what this file is (expected .yaml, .csv, .json, .jsonl or a run directory)"
     ]
+
+
+def _against(questionnaire: Path | None, path: Path) -> Questionnaire | None:
+    """The questionnaire to check ``path`` against; its own problems name both files."""
+    if questionnaire is None:
+        return None
+    try:
+        return load_questionnaire(questionnaire)
+    except UserInputError as exc:
+        raise UserInputError(f"{path}: cannot check against {questionnaire}: {exc}") from None
 
 
 def _looks_like_questionnaire(path: Path) -> bool:

@@ -22,6 +22,18 @@ def traits() -> dict[str, Question]:
     return demographics_questionnaire().by_id
 
 
+def age_bracket(age: int) -> str | None:
+    """The canonical age label (``"30-49"``, ``"65+"``) holding ``age`` in whole years;
+    None when none does (under 18). Brackets are read from the canonical options."""
+    for label in traits()["age"].options:
+        low, _, high = label.partition("-")
+        if label.endswith("+") and age >= int(label[:-1]):
+            return label
+        if high and int(low) <= age <= int(high):
+            return label
+    return None
+
+
 def party_of(profile: dict[str, str]) -> str | None:
     """The respondent's party label if it is Democrat or Republican, else None."""
     party = profile.get("party")

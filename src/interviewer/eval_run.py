@@ -86,7 +86,7 @@ def evaluate(
     reports: list[MethodReport] = []
     all_gaps: dict[str, list[Gap]] = {}
     for method in methods:
-        responses = read_responses(method.responses)
+        responses = read_responses(method.responses, questionnaire)
         weights, stands_for = read_matches(method.matches) if method.matches else (None, {})
         if is_study:
             parties = _parties(responses, humans, stands_for, demographics)

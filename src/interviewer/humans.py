@@ -1,5 +1,9 @@
 """Human responses (CSV): ``respondent_id, weight``, canonical demographic columns, and
-one column per question id holding the 0-based option index (blank: no answer)."""
+one column per question id holding the 0-based option index (blank: no answer).
+
+``age`` may hold the canonical bracket or a raw age in whole years, binned to the
+canonical brackets as the importers bin theirs. Weights are finite, >= 0 and not all 0.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from interviewer.demographics import traits
+from interviewer.demographics import age_bracket, traits
 from interviewer.errors import UserInputError
 from interviewer.survey.questionnaire import Questionnaire
 
@@ -62,6 +66,8 @@ def load_humans(path: Path, questionnaire: Questionnaire | None = None) -> Human
     if len(set(ids)) != len(ids):
         raise UserInputError(f"{path}: respondent_id values are not unique")
     weights = np.array([_weight(path, i, row) for i, row in enumerate(rows, start=2)])
+    if not weights.any():
+        raise UserInputError(f"{path}: weights are all 0; no respondent would count")
     demographics = {
         trait: [_label(path, i, row, trait, question.options) for i, row in enumerate(rows, 2)]
         for trait, question in canonical.items()
@@ -86,7 +92,7 @@ def load_humans(path: Path, questionnaire: Questionnaire | None = None) -> Human
 
 def _read(path: Path) -> tuple[list[dict[str, str]], list[str]]:
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             header = list(reader.fieldnames or [])
             rows = list(reader)
@@ -129,9 +135,28 @@ def _label(
     value = row[trait].strip()
     if not value:
         return None
+    if trait == "age" and value not in options:
+        return _age(path, line, value, options)
     if value not in options:
         raise UserInputError(f"{path} row {line} column {trait}: {value!r} is not one of {options}")
     return value
+
+
+def _age(path: Path, line: int, value: str, options: list[str]) -> str:
+    """A raw age binned to its bracket; anything else says what is expected."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise UserInputError(
+            f"{path} row {line} column age: {value!r} is not one of {options} (or an age)"
+        ) from None
+    bracket = age_bracket(int(number)) if number.is_integer() else None
+    if bracket is None:
+        raise UserInputError(
+            f"{path} row {line} column age: {value!r}: expected an age in whole years from 18 "
+            f"or one of {options}"
+        )
+    return bracket
 
 
 def _answer(path: Path, line: int, row: dict[str, str], column: str, size: int) -> float:

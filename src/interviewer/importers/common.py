@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interviewer.demographics import traits
+from interviewer.demographics import age_bracket, traits
 from interviewer.errors import UserInputError
 from interviewer.storage import atomic_write_text
 from interviewer.yaml_io import dump_yaml
@@ -80,9 +80,8 @@ def code(value: str | float | None) -> int | None:
 
 
 def age_group(age: int | None) -> str:
-    if age is None or age < 18:
-        return ""
-    return "18-29" if age < 30 else "30-49" if age < 50 else "50-64" if age < 65 else "65+"
+    """The canonical age label, or "" when unknown or under every bracket."""
+    return (age_bracket(age) or "") if age is not None else ""
 
 
 def label(mapping: Mapping[int, str], value: int | None) -> str:

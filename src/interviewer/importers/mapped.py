@@ -106,8 +106,14 @@ def read_table(source: Path) -> list[dict[str, Any]]:
             dict(zip(names, values, strict=True))
             for values in zip(*(columns[n] for n in names), strict=True)
         ]
-    with source.open(newline="", encoding="utf-8-sig") as handle:
-        return list(csv.DictReader(handle))
+    try:
+        with source.open(newline="", encoding="utf-8-sig") as handle:
+            return list(csv.DictReader(handle))
+    except UnicodeDecodeError as exc:
+        raise UserInputError(
+            f"{source}: not UTF-8 text (found byte 0x{exc.object[exc.start]:02x}); "
+            "re-save it as UTF-8"
+        ) from None
 
 
 def _cell(raw: dict[str, Any], column: str, source: Path) -> Any:

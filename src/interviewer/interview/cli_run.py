@@ -10,6 +10,7 @@ from rich.console import Console
 
 from interviewer.errors import InterviewerError, UserInputError
 from interviewer.interview.context import InterviewContext
+from interviewer.interview.lengths import run_length_lines
 from interviewer.interview.runner import RunPlan, RunSummary, parse_shard, run_interviews
 from interviewer.interview.state import Method
 from interviewer.paths import WRITABLE_FIX, writable_dir
@@ -58,6 +59,8 @@ def run_interview_command(
         f"{summary.done_before} already there · {summary.tokens:,} tokens in "
         f"{summary.seconds:.0f} s → {plan.out}"
     )
+    for line in run_length_lines(plan.out, plan.method, settings):
+        console.print(f"[yellow]{line}[/]" if line.startswith("warning") else line)
     if summary.failed:
         raise InterviewerError(
             f"{summary.failed} persona(s) failed; reasons are in {plan.out / 'failed'}, "

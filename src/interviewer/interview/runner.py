@@ -30,7 +30,7 @@ from interviewer.interview.context import InterviewContext, prompt_versions
 from interviewer.interview.graph import build_interview_graph, step_limit
 from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
-from interviewer.personas import load_persona
+from interviewer.personas import load_persona, persona_files
 from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.schemas import (
     CriticVerdict,
@@ -169,7 +169,7 @@ async def _checkpointer(plan: RunPlan, ctx: InterviewContext) -> AsyncIterator[S
 def completed_ids(out: Path) -> set[str]:
     """Persona ids with a valid file in ``out``."""
     done = set()
-    for path in out.glob("p*.json"):
+    for path in persona_files(out):
         try:
             load_persona(path)
         except UserInputError:
@@ -295,7 +295,7 @@ def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]
             {"models": previous.models, "prompts": previous.prompts, **previous.config},
             {"models": _models(ctx), "prompts": prompt_versions(), **_config(plan, ctx)},
         )
-    elif plan.out.exists() and any(plan.out.glob("*.json")):
+    elif plan.out.exists() and any(persona_files(plan.out)):
         raise UserInputError(f"{plan.out} holds JSON files but no manifest.json; not a run dir")
     manifest = Manifest(
         package_version=__version__,

@@ -25,6 +25,8 @@ ADJECTIVE: dict[str, str] = {"Democrat": "Democratic", "Republican": "Republican
 PLACEHOLDERS = frozenset({"IN", "OUT", "IN_ADJ", "OUT_ADJ"})
 OTHER: dict[str, Party] = {"Democrat": "Republican", "Republican": "Democrat"}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+MAX_OPTIONS = 26
+"""Options are asked and scored as the letters A-Z."""
 
 
 class _Strict(BaseModel):
@@ -61,6 +63,10 @@ class Question(_Strict):
     def _distinct(cls, options: list[str]) -> list[str]:
         if len(set(options)) != len(options):
             raise ValueError("options must be distinct")
+        if len(options) > MAX_OPTIONS:
+            raise ValueError(
+                f"{len(options)} options; at most {MAX_OPTIONS} (answers are the letters A-Z)"
+            )
         return options
 
     @field_validator("text")

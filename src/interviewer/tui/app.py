@@ -14,10 +14,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from interviewer.errors import UserInputError
-from interviewer.personas import load_persona
+from interviewer.personas import load_persona, no_personas, persona_files
 from interviewer.schemas import Persona
 from interviewer.survey.responses import SimulatedResponse, read_responses
-from interviewer.tui.index import Summary, SummaryIndex, list_persona_files
+from interviewer.tui.index import Summary, SummaryIndex
 from interviewer.tui.render import demographics_table, responses_table, transcript_blocks
 
 METHODS = ("all", "interview", "anthology")
@@ -55,9 +55,9 @@ class InspectApp(App[None]):
     def __init__(self, run_dir: Path, responses: Path | None = None) -> None:
         super().__init__()
         self.run_dir = run_dir
-        self.paths = list_persona_files(run_dir)
+        self.paths = persona_files(run_dir)
         if not self.paths:
-            raise UserInputError(f"{run_dir}: no persona files (p*.json); is it a run directory?")
+            raise UserInputError(no_personas(run_dir))
         self.responses = _responses_by_persona(responses)
         self.summaries: dict[str, Summary] = {}
         self.flagged_only = False

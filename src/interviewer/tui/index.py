@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -46,17 +45,6 @@ class Summary:
     demographics: str = ""
     error: str | None = None
     """Why the file could not be read; None for a valid persona."""
-
-
-def list_persona_files(run_dir: Path) -> list[Path]:
-    """The persona files of a run, sorted; fast (no file is opened)."""
-    with os.scandir(run_dir) as entries:
-        names = sorted(
-            e.name
-            for e in entries
-            if e.name.startswith("p") and e.name.endswith(".json") and e.is_file()
-        )
-    return [run_dir / name for name in names]
 
 
 def summarise(persona: Persona) -> Summary:
