@@ -673,11 +673,11 @@ def _report_letter_mass(out: Path) -> None:
 
     responses = read_responses(out) if out.exists() else []
     if responses:
-        sampled = sum(r.mode == "sampling" for r in responses)
+        sampled = sum(r.mode != "logprobs" for r in responses)
         console.print(
             f"mean letter mass {mean(r.letter_mass for r in responses):.3f} over "
             f"{len(responses)} answers"
-            + (f" ({sampled} by sampling: no logprobs)" if sampled else "")
+            + (f" ({sampled} by sampling: no logprobs, or no letter in top-k)" if sampled else "")
         )
 
 

@@ -3,8 +3,10 @@
 The distribution comes from the next token's logprobs over the option letters,
 renormalised (``letter_mass`` records how much fell on letters). To cancel
 letter-position bias the question is asked under several option orders and each
-order's letter probabilities are mapped back to the options and averaged. Endpoints
-without logprobs fall back to ``samples`` sampled answers parsed strictly.
+order's letter probabilities are mapped back to the options and averaged. An order is
+scored by ``samples`` sampled answers, parsed strictly, where the endpoint gives no
+logprobs (mode ``sampling``) or where no option letter is among the top-k alternatives
+(mode ``sampling (no letter in top-k)``).
 """
 
 from __future__ import annotations
@@ -13,15 +15,19 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from interviewer.errors import LogprobsUnavailable, ModelOutputError
-from interviewer.logprobs import OptionScores
+from interviewer.logprobs import NoOptionLetter, OptionScores
 from interviewer.model import Model
 from interviewer.prompts import load_prompt
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ANSWER = re.compile(r"^\s*\(?([A-Z])(?![A-Za-z])")
+LOGPROBS = "logprobs"
+SAMPLING = "sampling"
+"""The endpoint gave no logprobs."""
+SAMPLING_NO_LETTER = "sampling (no letter in top-k)"
+"""Logprobs came back without any option letter among the top-k alternatives."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,9 @@ class Answer:
     """Over the options in their listed order; sums to 1."""
     letter_mass: float
     """Mean over orders of the probability that fell on option letters (or valid samples)."""
-    mode: Literal["logprobs", "sampling"]
+    mode: str
+    """How the orders were scored: one of ``LOGPROBS``, ``SAMPLING``,
+    ``SAMPLING_NO_LETTER``, or several joined by " + " when orders differed."""
 
 
 def options_block(options: Sequence[str], order: Sequence[int]) -> str:
@@ -61,7 +69,7 @@ def average(answers: Sequence[list[float]]) -> tuple[float, ...]:
     return tuple(sum(a[i] for a in answers) / len(answers) for i in range(size))
 
 
-Scorer = Callable[[Sequence[int]], Awaitable[tuple[OptionScores, Literal["logprobs", "sampling"]]]]
+Scorer = Callable[[Sequence[int]], Awaitable[tuple[OptionScores, str]]]
 """Scores the question shown under one option order."""
 
 
@@ -73,12 +81,8 @@ async def over_orders(orders: Sequence[Sequence[int]], scorer: Scorer) -> Answer
         map_back(scores.probs, order) for (scores, _), order in zip(results, orders, strict=True)
     ]
     masses = [scores.letter_mass for scores, _ in results]
-    modes = {mode for _, mode in results}
-    return Answer(
-        average(mapped),
-        sum(masses) / len(masses),
-        "sampling" if "sampling" in modes else "logprobs",
-    )
+    modes = sorted({mode for _, mode in results})
+    return Answer(average(mapped), sum(masses) / len(masses), " + ".join(modes))
 
 
 async def ask(
@@ -93,7 +97,7 @@ async def ask(
 ) -> Answer:
     letters = LETTERS[: len(options)]
 
-    async def scorer(order: Sequence[int]) -> tuple[OptionScores, Literal["logprobs", "sampling"]]:
+    async def scorer(order: Sequence[int]) -> tuple[OptionScores, str]:
         prompt = question_prompt(context, history, question, options, order)
         return await score(model, prompt, letters, samples, seed)
 
@@ -102,11 +106,15 @@ async def ask(
 
 async def score(
     model: Model, prompt: str, letters: str, samples: int, seed: int
-) -> tuple[OptionScores, Literal["logprobs", "sampling"]]:
+) -> tuple[OptionScores, str]:
+    """Letter probabilities from logprobs, or from sampled answers (and which)."""
     try:
-        return await model.score_options(prompt, letters), "logprobs"
+        return await model.score_options(prompt, letters), LOGPROBS
     except LogprobsUnavailable:
-        return await sample_letters(model, prompt, letters, samples, seed), "sampling"
+        mode = SAMPLING
+    except NoOptionLetter:
+        mode = SAMPLING_NO_LETTER
+    return await sample_letters(model, prompt, letters, samples, seed), mode
 
 
 async def sample_letters(
