@@ -26,6 +26,7 @@ from interviewer.settings import ROLES, Settings, deep_merge, dotted_overrides, 
 
 if TYPE_CHECKING:  # the heavy modules (langchain, scipy) load only in the commands that use them
     from interviewer.matching import Method as MatchMethod
+    from interviewer.matching import Objective as MatchObjective
     from interviewer.survey.conditioning import Conditioning
 
 app = typer.Typer(
@@ -434,10 +435,19 @@ def match_command(
         str,
         typer.Option(
             "--method",
-            help="maxweight (one-to-one, exact), "
-            "greedy (best persona, reuse allowed) or random (seeded).",
+            help="maxweight (one-to-one, exact), greedy (best persona, reuse allowed) "
+            "or random (seeded; every persona once before any twice).",
         ),
     ] = "maxweight",
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="What maxweight maximises: weight (sum of weights, the Anthology code's; "
+            "default) or loglik (sum of log-weights, the joint likelihood). Written in "
+            "the CSV's objective column.",
+        ),
+    ] = "weight",
     out: Annotated[Path, typer.Option("--out", dir_okay=False)] = Path("matches.csv"),
     seed: Annotated[int, typer.Option("--seed")] = 0,
     traits: Annotated[
@@ -452,9 +462,12 @@ def match_command(
     from interviewer.commands import match_run
 
     names = [t.strip() for t in traits.split(",")] if traits else None
-    result = match_run(run_dir, humans, as_match_method(method), out, seed, names)
+    result = match_run(
+        run_dir, humans, as_match_method(method), out, seed, names, as_objective(objective)
+    )
     console.print(
-        f"{len(result.log_weight)} humans matched ({method}), mean log-weight "
+        f"{len(result.log_weight)} humans matched ({method}, objective {objective}), "
+        "mean log-weight "
         f"{result.mean_log_weight:.3f} → {out}"
     )
 
@@ -688,6 +701,15 @@ def as_match_method(text: str) -> MatchMethod:
         if text == option:
             return option
     raise UserInputError(f"--method {text!r}: expected one of {list(MATCH_METHODS)}")
+
+
+def as_objective(text: str) -> MatchObjective:
+    from interviewer.matching import OBJECTIVES
+
+    for option in OBJECTIVES:
+        if text == option:
+            return option
+    raise UserInputError(f"--objective {text!r}: expected one of {list(OBJECTIVES)}")
 
 
 def as_conditioning(text: str) -> Conditioning:
