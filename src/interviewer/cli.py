@@ -27,6 +27,7 @@ from interviewer.settings import ROLES, Settings, deep_merge, dotted_overrides, 
 if TYPE_CHECKING:  # the heavy modules (langchain, scipy) load only in the commands that use them
     from interviewer.matching import Method as MatchMethod
     from interviewer.matching import Objective as MatchObjective
+    from interviewer.settings import DebiasScheme
     from interviewer.survey.conditioning import Conditioning
 
 app = typer.Typer(
@@ -361,11 +362,25 @@ def survey(
         ),
     ] = 20,
     seed: Annotated[int, typer.Option("--seed", help="Seed for drawn answers.")] = 0,
+    debias: Annotated[
+        str | None,
+        typer.Option(
+            "--debias",
+            help="Option orders against letter-position bias (setting survey.debias): "
+            "reversed (listed + reversed, the papers'), cyclic (all K rotations: a position "
+            "bias cancels; K calls per question) or random (one seeded order per answer, "
+            "the Anthology code's). Default: the questionnaire's orders. A question's own "
+            "orders always win; each answer records its scheme.",
+        ),
+    ] = None,
     *,
     settings: Settings,
 ) -> None:
     """Ask every respondent a questionnaire; write one JSONL line per respondent × question."""
     from interviewer import commands
+
+    if debias is not None:
+        settings.survey.debias = as_debias(debias)
 
     method = as_conditioning(conditioning)
     respondents = commands.respondents_for(method, run_dir, humans)
@@ -710,6 +725,17 @@ def as_objective(text: str) -> MatchObjective:
         if text == option:
             return option
     raise UserInputError(f"--objective {text!r}: expected one of {list(OBJECTIVES)}")
+
+
+def as_debias(text: str) -> DebiasScheme:
+    from typing import cast, get_args
+
+    from interviewer.settings import DebiasScheme
+
+    for option in get_args(DebiasScheme):
+        if text == option:
+            return cast(DebiasScheme, option)
+    raise UserInputError(f"--debias {text!r}: expected one of {list(get_args(DebiasScheme))}")
 
 
 def as_conditioning(text: str) -> Conditioning:

@@ -113,6 +113,7 @@ def survey(
             samples=samples,
             seed=seed,
             genagent=conditioning == "genagent",
+            debias=settings.survey.debias,
         )
         with RunProgress("respondents", console, unit="answers") as bar:
             return pool.run(

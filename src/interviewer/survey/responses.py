@@ -32,6 +32,8 @@ class SimulatedResponse(BaseModel):
     mode: str
     """``logprobs`` or ``sampling`` (the fallback for endpoints without logprobs)."""
     questionnaire: str
+    debias: str | None = None
+    """The option-order scheme this answer was asked under (``survey/scoring.py``)."""
 
 
 def read_responses(path: Path) -> list[SimulatedResponse]:

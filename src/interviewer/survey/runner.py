@@ -130,6 +130,7 @@ async def _survey_one(
                 letter_mass=a["letter_mass"],
                 mode=a["mode"],
                 questionnaire=ctx.questionnaire.id,
+                debias=a["debias"],
             )
             for a in answers
         ],
@@ -146,6 +147,7 @@ def _prepare(
         "conditioning": conditioning,
         "model": ctx.model.identity,
         "carry_answers": ctx.carry_answers,
+        "debias": ctx.debias or ctx.questionnaire.orders,
         "seed": ctx.seed,
         "settings": settings_dump,
     }
@@ -155,7 +157,8 @@ def _prepare(
                 f"{out} exists; pass --resume to finish it or choose another --out"
             )
         previous = _read_meta(out)
-        for key in ("questionnaire_hash", "conditioning", "model"):
+        previous.setdefault("debias", ctx.questionnaire.orders)  # files from before it was kept
+        for key in ("questionnaire_hash", "conditioning", "model", "debias"):
             if previous.get(key) != meta[key]:
                 raise UserInputError(
                     f"{out}: --resume with a different {key} than the run it holds"

@@ -3,7 +3,8 @@
 The distribution comes from the next token's logprobs over the option letters,
 renormalised (``letter_mass`` records how much fell on letters). To cancel
 letter-position bias the question is asked under several option orders and each
-order's letter probabilities are mapped back to the options and averaged. An order is
+order's letter probabilities are mapped back to the options and averaged; which orders
+is the debiasing scheme (``option_orders``). An order is
 scored by ``samples`` sampled answers, parsed strictly, where the endpoint gives no
 logprobs (mode ``sampling``) or where no option letter is among the top-k alternatives
 (mode ``sampling (no letter in top-k)``).
@@ -16,10 +17,14 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from interviewer.errors import LogprobsUnavailable, ModelOutputError
 from interviewer.logprobs import NoOptionLetter, OptionScores
 from interviewer.model import Model
 from interviewer.prompts import load_prompt
+from interviewer.settings import DebiasScheme
+from interviewer.survey.questionnaire import Question, Questionnaire
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ANSWER = re.compile(r"^\s*\(?([A-Z])(?![A-Za-z])")
@@ -39,6 +44,43 @@ class Answer:
     mode: str
     """How the orders were scored: one of ``LOGPROBS``, ``SAMPLING``,
     ``SAMPLING_NO_LETTER``, or several joined by " + " when orders differed."""
+
+
+OWN_ORDERS = "question's orders"
+"""Recorded when a question's own ``orders`` in the file were used (all, averaged)."""
+RANDOM_OWN = "random (question's orders)"
+"""Recorded when ``random`` drew one of the question's own orders."""
+
+
+def option_orders(
+    questionnaire: Questionnaire, question: Question, scheme: DebiasScheme | None, seed: int
+) -> tuple[list[list[int]], str]:
+    """The option orders to ask ``question`` under, and the scheme to record.
+
+    A question's own ``orders`` (e.g. the source's randomisation patterns) always win:
+    all of them, averaged, or under ``random`` one of them drawn with ``seed`` (as the
+    Anthology code draws one pattern per question). Otherwise ``scheme``, or when it is
+    None the questionnaire's ``orders`` (``as_listed`` | ``reversed``). ``cyclic``: the
+    K rotations, so every option is shown once at every letter and a pure position
+    bias cancels exactly; ``reversed`` only moves it to the ends (A .7, B .3 on four
+    options becomes .35, .15, .15, .35); ``random``: one random order per respondent ×
+    question, which cancels the bias only on average over respondents.
+    """
+    rng = np.random.default_rng(seed)
+    own = question.orders
+    if own and scheme == "random":
+        return [own[int(rng.integers(len(own)))]], RANDOM_OWN
+    if own:
+        return own, OWN_ORDERS
+    if scheme is None:
+        return questionnaire.orders_of(question), questionnaire.orders
+    size = len(question.options)
+    if scheme == "cyclic":
+        return [[(start + j) % size for j in range(size)] for start in range(size)], scheme
+    if scheme == "random":
+        return [[int(i) for i in rng.permutation(size)]], scheme
+    listed = list(range(size))
+    return [listed, listed[::-1]], scheme
 
 
 def options_block(options: Sequence[str], order: Sequence[int]) -> str:
