@@ -4,8 +4,7 @@ import math
 
 import pytest
 
-from interviewer.errors import ModelOutputError
-from interviewer.logprobs import option_distribution, top_logprobs_by_position
+from interviewer.logprobs import NoOptionLetter, option_distribution, top_logprobs_by_position
 
 
 def test_reads_llama_cpp_form() -> None:
@@ -69,5 +68,5 @@ def test_lowercase_and_longer_tokens_are_not_letters() -> None:
 
 
 def test_no_letter_at_all_is_an_error_not_zeros() -> None:
-    with pytest.raises(ModelOutputError, match="no option letter"):
+    with pytest.raises(NoOptionLetter, match="no option letter"):
         option_distribution({"\n": -0.1, " the": -2.0}, "ABCD")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
 
-from interviewer.matching import match, trait_table, weights_block
+from interviewer.matching import OBJECTIVES, match, trait_table, weights_block
 
 OPTIONS = {"party": ["Democrat", "Republican"], "age": ["young", "old"]}
 
@@ -80,26 +80,133 @@ def test_missing_trait_is_left_out_of_the_weight() -> None:
     assert math.exp(weights_block(partial, slice(0, 1))[0, 0]) == pytest.approx(0.9)
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_maxweight_equals_linear_sum_assignment(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    humans, personas = int(rng.integers(3, 30)), int(rng.integers(3, 40))
-    options = {"a": ["0", "1", "2"], "b": ["0", "1"], "c": ["0", "1", "2", "3"]}
-    dists = [
-        {t: dict(zip(o, rng.dirichlet(np.ones(len(o))), strict=True)) for t, o in options.items()}
-        for _ in range(personas)
-    ]
-    people = [{t: str(rng.integers(len(o))) for t, o in options.items()} for _ in range(humans)]
-    table = trait_table(dists, people, options)
-    dense = weights_block(table, slice(0, humans))
-    assert dense.std() > 0.1  # real, varied weights (a constant matrix would prove nothing)
-    rows, cols = linear_sum_assignment(dense, maximize=True)
-    result = match(table, "maxweight")
-    assert result.log_weight.sum() == pytest.approx(dense[rows, cols].sum())
-    assert len(set(result.persona_index.tolist())) == len(result.persona_index)
-
-
 def test_random_is_seeded_and_does_not_reuse() -> None:
     first, again = match(hand_case(), "random", seed=3), match(hand_case(), "random", seed=3)
     assert first.persona_index.tolist() == again.persona_index.tolist()
     assert len(set(first.persona_index.tolist())) == 3
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_random_uses_every_persona_before_reusing_one(seed: int) -> None:
+    # 7 humans, 3 personas: "without reuse while personas last" means each persona is
+    # drawn once per round, so the counts are 3, 2, 2 in some order. (Drawing with
+    # replacement gives that only ~29% of the time: 3 × 7!/(3!·2!·2!) / 3^7.)
+    table = hand_case()
+    humans = np.array([[0, 0]] * 7)
+    small = type(table)(table.traits, [lp[:3] for lp in table.persona_logp], humans)
+    counts = np.bincount(match(small, "random", seed=seed).persona_index, minlength=3)
+    assert sorted(counts.tolist()) == [2, 2, 3]
+
+
+def random_instance(seed: int) -> tuple[list[dict[str, dict[str, float]]], list[dict[str, str]]]:
+    rng = np.random.default_rng(seed)
+    humans, personas = int(rng.integers(3, 30)), int(rng.integers(3, 40))
+    dists = [
+        {t: dict(zip(o, rng.dirichlet(np.ones(len(o))), strict=True)) for t, o in OPTIONS3.items()}
+        for _ in range(personas)
+    ]
+    people = [{t: str(rng.integers(len(o))) for t, o in OPTIONS3.items()} for _ in range(humans)]
+    return dists, people
+
+
+OPTIONS3 = {"a": ["0", "1", "2"], "b": ["0", "1"], "c": ["0", "1", "2", "3"]}
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@pytest.mark.parametrize("seed", range(12))
+def test_each_objective_equals_linear_sum_assignment(objective: str, seed: int) -> None:
+    # The oracle builds the dense weight matrix straight from the distributions
+    # (product over traits), not through the code under test, and solves it with
+    # scipy's dense solver: the sum of weights for "weight", of log-weights for "loglik".
+    dists, people = random_instance(seed)
+    weight = np.array([[np.prod([d[t][h[t]] for t in OPTIONS3]) for d in dists] for h in people])
+    value = weight if objective == "weight" else np.log(weight)
+    rows, cols = linear_sum_assignment(value, maximize=True)
+    result = match(trait_table(dists, people, OPTIONS3), "maxweight", objective=objective)
+    achieved = value[result.human_index, result.persona_index].sum()
+    assert achieved == pytest.approx(value[rows, cols].sum(), rel=1e-12)
+    assert len(result.persona_index) == min(weight.shape)
+    assert len(set(result.persona_index.tolist())) == len(result.persona_index)
+
+
+def test_the_two_objectives_pick_different_assignments_by_hand() -> None:
+    # One trait, options a b c d. Personas' distributions (a, b, c, d):
+    #   p0 (.05, .15, .10, .70)  p1 (.05, .20, .70, .05)  p2 (.25, .50, .15, .10)
+    # Humans h0 = a, h1 = b, h2 = c, so weight[h][p] = P_p(h's option):
+    #   h0 [.05 .05 .25]   h1 [.15 .20 .50]   h2 [.10 .70 .15]
+    # The six assignments (persona of h0, h1, h2): sum of weights; product
+    #   (0,1,2) .40 .0015   (0,2,1) 1.25 .0175   (1,0,2) .35 .001125
+    #   (1,2,0) .65 .0025   (2,0,1) 1.10 .02625  (2,1,0) .55 .005
+    # weight (sum) picks (0,2,1); loglik (product) picks (2,0,1).
+    options = {"x": ["a", "b", "c", "d"]}
+    personas = [
+        {"x": dict(zip("abcd", probs, strict=True))}
+        for probs in [(0.05, 0.15, 0.10, 0.70), (0.05, 0.20, 0.70, 0.05), (0.25, 0.50, 0.15, 0.10)]
+    ]
+    table = trait_table(personas, [{"x": "a"}, {"x": "b"}, {"x": "c"}], options)
+    by_weight = match(table, "maxweight", objective="weight")
+    by_loglik = match(table, "maxweight", objective="loglik")
+    assert by_weight.persona_index.tolist() == [0, 2, 1]
+    assert by_loglik.persona_index.tolist() == [2, 0, 1]
+    assert np.exp(by_loglik.log_weight).prod() == pytest.approx(0.02625)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@pytest.mark.parametrize("method", ["maxweight", "greedy"])
+def test_zero_loses_to_any_positive_probability(method: str, objective: str) -> None:
+    # One human (Democrat, young). p0 gives Democrat probability 0, p1 gives 1e-15;
+    # both say young for sure. p1's weight 1e-15 beats p0's 0 (a floor would tie them).
+    personas = [
+        {"party": {"Democrat": 0.0, "Republican": 1.0}, "age": {"young": 1.0, "old": 0.0}},
+        {"party": {"Democrat": 1e-15, "Republican": 1.0}, "age": {"young": 1.0, "old": 0.0}},
+    ]
+    table = trait_table(personas, [{"party": "Democrat", "age": "young"}], OPTIONS)
+    result = match(table, method, objective=objective)
+    assert result.persona_index.tolist() == [1]
+    assert result.log_weight[0] == pytest.approx(math.log(1e-15))
+
+
+@pytest.mark.parametrize(("objective", "expected"), [("loglik", [0, 1]), ("weight", [1, 0])])
+def test_loglik_avoids_a_zero_pair_when_it_can(objective: str, expected: list[int]) -> None:
+    # h0 (Democrat) and h1 (Republican). p0: Democrat 1e-12 / Republican 1 - 1e-12;
+    # p1: Democrat 0 / Republican 1e-9 (the rest on neither). Pairing h0-p1 has weight 0;
+    # the only zero-free assignment is h0-p0 (1e-12), h1-p1 (1e-9): loglik takes it
+    # (log 0 = -inf loses to any finite sum). weight sums 0 + (1 - 1e-12) ≈ 1 against
+    # 1e-12 + 1e-9 and takes the zero pair, as the papers' objective does.
+    options = {"party": ["Democrat", "Republican", "Other"]}
+    personas = [
+        {"party": {"Democrat": 1e-12, "Republican": 1 - 1e-12, "Other": 0.0}},
+        {"party": {"Democrat": 0.0, "Republican": 1e-9, "Other": 1 - 1e-9}},
+    ]
+    table = trait_table(personas, [{"party": "Democrat"}, {"party": "Republican"}], options)
+    result = match(table, "maxweight", objective=objective)
+    assert result.persona_index.tolist() == expected
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@pytest.mark.parametrize("seed", range(6))
+def test_sparse_candidates_stay_exact_with_zeros(objective: str, seed: int) -> None:
+    # Personas outnumber humans 3 to 1, so only each human's top-H personas enter the
+    # solver; about a third of the probabilities are exactly 0. Oracle: the dense
+    # matrix, solved by scipy. For loglik the oracle needs no zero pair to be forced,
+    # so every human has a zero-free persona and the optimum is finite.
+    rng = np.random.default_rng(100 + seed)
+    humans, personas = 15, 45
+    options = {"a": ["0", "1", "2"], "b": ["0", "1", "2", "3"]}
+
+    def dist(size: int) -> dict[str, float]:
+        p = rng.dirichlet(np.ones(size)) * (rng.random(size) > 0.33)
+        p[rng.integers(size)] += 0.1  # never all zero
+        return dict(zip(map(str, range(size)), p / p.sum(), strict=True))
+
+    dists = [{t: dist(len(o)) for t, o in options.items()} for _ in range(personas)]
+    people = [{t: str(rng.integers(len(o))) for t, o in options.items()} for _ in range(humans)]
+    weight = np.array([[np.prod([d[t][h[t]] for t in options]) for d in dists] for h in people])
+    assert (weight == 0).mean() > 0.2
+    with np.errstate(divide="ignore"):
+        value = weight if objective == "weight" else np.log(weight)
+    rows, cols = linear_sum_assignment(np.where(np.isfinite(value), value, -1e6), maximize=True)
+    assert np.isfinite(value[rows, cols]).all()
+    result = match(trait_table(dists, people, options), "maxweight", objective=objective)
+    achieved = value[result.human_index, result.persona_index].sum()
+    assert achieved == pytest.approx(value[rows, cols].sum(), rel=1e-12)

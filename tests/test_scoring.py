@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
 from interviewer.errors import ModelOutputError
 from interviewer.model import Completion, Request
+from interviewer.survey.conditioning import Respondent
+from interviewer.survey.graph import SurveyContext
+from interviewer.survey.questionnaire import load_questionnaire
+from interviewer.survey.responses import read_responses
+from interviewer.survey.runner import run_survey
 from interviewer.survey.scoring import ask, map_back, options_block
 from tests.fakes import MockModel
+
+FIXTURES = Path(__file__).with_name("fixtures")
 
 
 def test_map_back_by_hand() -> None:
@@ -70,3 +78,63 @@ async def test_no_valid_sample_is_an_error_not_a_uniform_guess() -> None:
     model = MockModel([Completion(text="I think so")])
     with pytest.raises(ModelOutputError, match="no sampled answer was an option letter"):
         await ask(model, "ctx", "", "Q?", ["x", "y"], [[0, 1]], samples=3)
+
+
+def no_letter_then_samples(texts: list[str]):
+    """Logprob calls get top-k alternatives with no option letter; sampled calls get
+    the next of ``texts``."""
+    samples = iter(texts)
+
+    def reply(request: Request) -> Completion:
+        if request.top_logprobs:
+            return Completion(
+                text="\n", top_logprobs=({"\n": math.log(0.6), " the": math.log(0.3)},)
+            )
+        return Completion(text=next(samples))
+
+    return reply
+
+
+async def test_no_letter_in_top_k_falls_back_to_sampling() -> None:
+    # The top-k holds "\n" and " the" only. Four samples: A, B, A, "so" (invalid):
+    # A 2/3, B 1/3, letter mass 3/4, and the mode says why sampling was used.
+    model = MockModel([no_letter_then_samples(["A", "B", "A", "so"])])
+    answer = await ask(model, "ctx", "", "Q?", ["x", "y"], [[0, 1]], samples=4)
+    assert answer.mode == "sampling (no letter in top-k)"
+    assert answer.probs == pytest.approx((2 / 3, 1 / 3))
+    assert answer.letter_mass == pytest.approx(3 / 4)
+    assert sum(1 for call in model.calls if not call.top_logprobs) == 4
+
+
+async def test_modes_of_orders_are_all_recorded() -> None:
+    # Listed order: letters in the top-k; reversed order: none, so it is sampled
+    # (3 samples, all "A" = option 1 shown first). Mapped back: listed (.5, .5),
+    # reversed (0, 1) -> mean (.25, .75); the mode names both ways.
+    def reply(request: Request) -> Completion:
+        if request.top_logprobs and "A. low" in request.prompt:
+            return Completion(text=" A", top_logprobs=({" A": math.log(0.5), " B": math.log(0.5)},))
+        if request.top_logprobs:
+            return Completion(text="\n", top_logprobs=({"\n": 0.0},))
+        return Completion(text="A")
+
+    model = MockModel([reply])
+    answer = await ask(model, "ctx", "", "Q?", ["low", "high"], [[0, 1], [1, 0]], samples=3)
+    assert answer.probs == pytest.approx((0.25, 0.75))
+    assert answer.mode == "logprobs + sampling (no letter in top-k)"
+
+
+async def test_a_respondent_without_letters_is_surveyed_not_failed(tmp_path: Path) -> None:
+    # Every logprob reply lacks a letter and every sample is "A": the run writes the
+    # answers (not a failure) and each line's mode names the fallback.
+    questionnaire = load_questionnaire(FIXTURES / "trust.yaml")
+    ctx = SurveyContext(
+        model=MockModel([no_letter_then_samples(["A"] * 1000)]),
+        questionnaire=questionnaire,
+        samples=2,
+    )
+    out = tmp_path / "r.jsonl"
+    summary = await run_survey([Respondent("r1", "I farm.", "Democrat")], ctx, out, "qa")
+    assert summary.failed == {}
+    lines = read_responses(out)
+    assert len(lines) == 2
+    assert {line.mode for line in lines} == {"sampling (no letter in top-k)"}

@@ -31,6 +31,8 @@ from interviewer.yaml_io import load_yaml
 
 if TYPE_CHECKING:  # the heavy modules (langchain, scipy) load only in the commands that use them
     from interviewer.matching import Method as MatchMethod
+    from interviewer.matching import Objective as MatchObjective
+    from interviewer.settings import DebiasScheme
     from interviewer.survey.conditioning import Conditioning
 
 app = typer.Typer(
@@ -402,11 +404,25 @@ def survey(
         ),
     ] = 20,
     seed: Annotated[int, typer.Option("--seed", help="Seed for drawn answers.")] = 0,
+    debias: Annotated[
+        str | None,
+        typer.Option(
+            "--debias",
+            help="Option orders against letter-position bias (setting survey.debias): "
+            "reversed (listed + reversed, the papers'), cyclic (all K rotations: a position "
+            "bias cancels; K calls per question) or random (one seeded order per answer, "
+            "the Anthology code's). Default: the questionnaire's orders. A question's own "
+            "orders always win; each answer records its scheme.",
+        ),
+    ] = None,
     *,
     settings: Settings,
 ) -> None:
     """Ask every respondent a questionnaire; write one JSONL line per respondent × question."""
     from interviewer import commands
+
+    if debias is not None:
+        settings.survey.debias = as_debias(debias)
 
     method = as_conditioning(conditioning)
     if resume and not out.is_file():
@@ -490,10 +506,19 @@ def match_command(
         str,
         typer.Option(
             "--method",
-            help="maxweight (one-to-one, exact), "
-            "greedy (best persona, reuse allowed) or random (seeded).",
+            help="maxweight (one-to-one, exact), greedy (best persona, reuse allowed) "
+            "or random (seeded; every persona once before any twice).",
         ),
     ] = "maxweight",
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="What maxweight maximises: weight (sum of weights, the Anthology code's; "
+            "default) or loglik (sum of log-weights, the joint likelihood). Written in "
+            "the CSV's objective column.",
+        ),
+    ] = "weight",
     out: Annotated[Path, typer.Option("--out", dir_okay=False)] = Path("matches.csv"),
     seed: Annotated[int, typer.Option("--seed")] = 0,
     traits: Annotated[
@@ -509,9 +534,12 @@ def match_command(
 
     names = [t.strip() for t in traits.split(",")] if traits else None
     writable_dir(out.parent, "--out", WRITABLE_FIX)
-    result = match_run(run_dir, humans, as_match_method(method), out, seed, names)
+    result = match_run(
+        run_dir, humans, as_match_method(method), out, seed, names, as_objective(objective)
+    )
     console.print(
-        f"{len(result.log_weight)} humans matched ({method}), mean log-weight "
+        f"{len(result.log_weight)} humans matched ({method}, objective {objective}), "
+        "mean log-weight "
         f"{result.mean_log_weight:.3f} → {out}"
     )
 
@@ -740,6 +768,26 @@ def as_match_method(text: str) -> MatchMethod:
         if text == option:
             return option
     raise UserInputError(f"--method {text!r}: expected one of {list(MATCH_METHODS)}")
+
+
+def as_objective(text: str) -> MatchObjective:
+    from interviewer.matching import OBJECTIVES
+
+    for option in OBJECTIVES:
+        if text == option:
+            return option
+    raise UserInputError(f"--objective {text!r}: expected one of {list(OBJECTIVES)}")
+
+
+def as_debias(text: str) -> DebiasScheme:
+    from typing import cast, get_args
+
+    from interviewer.settings import DebiasScheme
+
+    for option in get_args(DebiasScheme):
+        if text == option:
+            return cast(DebiasScheme, option)
+    raise UserInputError(f"--debias {text!r}: expected one of {list(get_args(DebiasScheme))}")
 
 
 def as_conditioning(text: str) -> Conditioning:

@@ -10,7 +10,7 @@ from rich.console import Console
 from interviewer.demographics import traits
 from interviewer.errors import InterviewerError, UserInputError
 from interviewer.humans import load_humans
-from interviewer.matching import Matching, Method, match_to_file
+from interviewer.matching import Matching, Method, Objective, match_to_file
 from interviewer.personas import load_personas
 from interviewer.pool import ModelPool
 from interviewer.progress import RunProgress
@@ -149,6 +149,7 @@ def survey(
             samples=samples,
             seed=seed,
             genagent=conditioning == "genagent",
+            debias=settings.survey.debias,
         )
         with RunProgress("respondents", console, unit="answers") as bar:
             return pool.run(
@@ -201,6 +202,7 @@ def match_run(
     out: Path,
     seed: int,
     trait_names: list[str] | None,
+    objective: Objective = "weight",
 ) -> Matching:
     personas = load_personas(run_dir)
     humans = load_humans(humans_path)
@@ -211,4 +213,4 @@ def match_run(
         raise UserInputError(f"--traits {unknown}: not canonical traits ({list(canonical)})")
     if not names:
         raise UserInputError(f"{humans_path}: no canonical demographic columns to match on")
-    return match_to_file(personas, humans, names, method, seed, out)
+    return match_to_file(personas, humans, names, method, seed, out, objective)

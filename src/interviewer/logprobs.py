@@ -44,6 +44,11 @@ def _merge(pairs: Any) -> dict[str, float]:
     return merged
 
 
+class NoOptionLetter(ModelOutputError):
+    """Logprobs came back, but no option letter was among the top-k alternatives; the
+    caller falls back to sampling for that answer."""
+
+
 @dataclass(frozen=True)
 class OptionScores:
     """A distribution over answer options read from next-token logprobs."""
@@ -57,8 +62,9 @@ class OptionScores:
 def option_distribution(top: Mapping[str, float], letters: Sequence[str]) -> OptionScores:
     """Probability of each option letter (" A", "A", ... count alike), renormalised.
 
-    Letters missing from the top-k get probability 0. Raises ``ModelOutputError`` when
-    no letter is among the alternatives at all: the caller then falls back to sampling.
+    Letters missing from the top-k get probability 0. Raises ``NoOptionLetter`` when
+    no letter is among the alternatives at all: the survey then falls back to sampling
+    (``survey/scoring.py``) and records it in the answer's ``mode``.
     """
     mass = dict.fromkeys(letters, 0.0)
     for token, logprob in top.items():
@@ -68,5 +74,5 @@ def option_distribution(top: Mapping[str, float], letters: Sequence[str]) -> Opt
     total = sum(mass.values())
     if total <= 0.0:
         shown = ", ".join(repr(t) for t in list(top)[:5])
-        raise ModelOutputError(f"no option letter among the top logprobs ({shown})")
+        raise NoOptionLetter(f"no option letter among the top logprobs ({shown})")
     return OptionScores(probs=tuple(mass[letter] / total for letter in letters), letter_mass=total)

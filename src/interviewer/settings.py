@@ -26,6 +26,7 @@ BackendName = Literal["embedded", "vllm", "openai"]
 RoleName = Literal["interviewer", "persona", "critic", "respondent"]
 ROLES: tuple[RoleName, ...] = ("interviewer", "persona", "critic", "respondent")
 StructuredStyle = Literal["auto", "json_schema", "structured_outputs", "response_format", "none"]
+DebiasScheme = Literal["reversed", "cyclic", "random"]
 
 
 class _Strict(BaseModel):
@@ -147,6 +148,17 @@ class InterviewSettings(_Strict):
         return 600 if backend == "embedded" else 2500
 
 
+class SurveySettings(_Strict):
+    """How a survey asks its questions (see ``survey/scoring.py``)."""
+
+    debias: DebiasScheme | None = None
+    """Option orders that cancel letter-position bias: ``reversed`` (as listed and
+    reversed, the papers' two patterns), ``cyclic`` (all K rotations: a pure position
+    bias cancels exactly; K calls per question), ``random`` (one seeded random order per
+    respondent × question, as the Anthology code). None: the questionnaire's ``orders``.
+    A question's own ``orders`` in the file always win."""
+
+
 class Settings(BaseSettings):
     """Everything a run can be told. Validated on construction and on assignment."""
 
@@ -165,6 +177,7 @@ class Settings(BaseSettings):
     vllm: VLLMSettings = Field(default_factory=VLLMSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
     interview: InterviewSettings = Field(default_factory=InterviewSettings)
+    survey: SurveySettings = Field(default_factory=SurveySettings)
     cache_dir: Path = Field(default_factory=default_cache_dir)
     """Assembled model file, LLM response cache, backend logs."""
     cache: bool = True

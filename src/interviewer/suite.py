@@ -422,6 +422,7 @@ async def _survey(
         questionnaire=load_questionnaire(questionnaire),
         seed=seed,
         genagent=conditioning == "genagent",
+        debias=pool.settings.survey.debias,
     )
     with RunProgress(f"{'survey ' + label:>12}", console, unit="answers") as bar:
         await run_survey(

@@ -2,12 +2,15 @@
 
 Fifteen policy and evaluation items with complete wording in the codebook, recoded to
 0-based options; "Not sure", "skipped" and "not asked" become blanks. Demographics map
-to the canonical coding (see ``DEMOGRAPHICS`` below); the weight is ``commonweight``.
+to the canonical coding (the tables below, each naming its codebook variable); race is
+Hispanic for anyone Hispanic by `race` or `hispanic`, whatever race they picked
+(``race_of``). The weight is ``commonweight``.
 Cite: Ansolabehere, Schaffner & Luks, CCES 2018 Common Content, doi:10.7910/DVN/ZSBZ7K.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from interviewer.importers.common import (
@@ -145,7 +148,14 @@ ITEMS = [
     ),
 ]
 
+# Each table: the codebook variable (cc18_samp_codebook.json) and its value labels ->
+# the canonical label. Codes a table does not list (skipped 98, not asked 99, "Prefer
+# not to say" 97, ...) become blanks.
+
+# `gender`: 1 Male, 2 Female.
 GENDER = {1: "Male", 2: "Female"}
+# `race`: 1 White, 2 Black, 3 Hispanic, 4 Asian, 5 Native American, 6 Mixed, 7 Other,
+# 8 Middle Eastern. Used only for respondents who are not Hispanic: see `race_of`.
 RACE = {
     1: "White",
     2: "Black",
@@ -156,6 +166,12 @@ RACE = {
     7: "Other",
     8: "Other",
 }
+# `hispanic` ("Hispanic"): 1 Yes, 2 No, 8 skipped, 9 not asked. In the sample 42
+# respondents answered Yes and picked race 1, 2, 4, 6 or 7; every race-3 respondent
+# has 2 here.
+HISPANIC_YES = 1
+# `educ`: 1 No HS, 2 High school graduate, 3 Some college, 4 2-year, 5 4-year,
+# 6 Post-grad.
 EDUCATION = {
     1: "High school or less",
     2: "High school or less",
@@ -164,13 +180,20 @@ EDUCATION = {
     5: "College graduate",
     6: "Postgraduate",
 }
+# `faminc_new`: 1 Less than $10,000, 2 $10,000-19,999, 3 $20,000-29,999,
+# 4 $30,000-39,999, 5 $40,000-49,999, 6-9 $50,000-99,999 (in $10k/$20k steps),
+# 10-16 $100,000-119,999 … $500,000 or more; 97 Prefer not to say. No code straddles
+# a bracket boundary.
 INCOME = {
     **dict.fromkeys((1, 2, 3), "Less than $30,000"),
     **dict.fromkeys((4, 5), "$30,000 to $49,999"),
     **dict.fromkeys((6, 7, 8, 9), "$50,000 to $99,999"),
     **dict.fromkeys(range(10, 17), "$100,000 or more"),
 }
+# `pid3`: 1 Democrat, 2 Republican, 3 Independent, 4 Other (5 Not sure -> blank).
 PARTY = {1: "Democrat", 2: "Republican", 3: "Independent", 4: "Something else"}
+# `ideo5`: 1 Very liberal, 2 Liberal, 3 Moderate, 4 Conservative, 5 Very conservative
+# (6 Not sure -> blank).
 IDEOLOGY = {
     1: "Very liberal",
     2: "Liberal",
@@ -178,7 +201,11 @@ IDEOLOGY = {
     4: "Conservative",
     5: "Very conservative",
 }
+# `region`: 1 Northeast, 2 Midwest, 3 South, 4 West.
 REGION = {1: "Northeast", 2: "Midwest", 3: "South", 4: "West"}
+# `religpew`: 1 Protestant, 2 Roman Catholic, 3 Mormon, 4 Eastern or Greek Orthodox,
+# 5 Jewish, 6 Muslim, 7 Buddhist, 8 Hindu, 9 Atheist, 10 Agnostic, 11 Nothing in
+# particular, 12 Something else.
 RELIGION = {
     1: "Protestant",
     2: "Roman Catholic",
@@ -193,6 +220,14 @@ RELIGION = {
     11: "Nothing in particular",
     12: "Other religion",
 }
+
+
+def race_of(raw: Mapping[str, str]) -> str:
+    """Hispanic of any race is Hispanic (as the ATP questionnaires code it): `race` 3,
+    or `hispanic` 1 whatever race was picked. Everyone else by `race`."""
+    if code(raw.get("hispanic")) == HISPANIC_YES:
+        return "Hispanic"
+    return label(RACE, code(raw.get("race")))
 
 
 def convert(source: Path) -> Converted:
@@ -213,7 +248,7 @@ def convert(source: Path) -> Converted:
             "weight": raw["commonweight"],
             "age": age_group(SURVEY_YEAR - birth if birth else None),
             "gender": label(GENDER, code(raw["gender"])),
-            "race": label(RACE, code(raw["race"])),
+            "race": race_of(raw),
             "education": label(EDUCATION, code(raw["educ"])),
             "income": label(INCOME, code(raw["faminc_new"])),
             "party": label(PARTY, code(raw["pid3"])),

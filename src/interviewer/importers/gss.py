@@ -3,8 +3,11 @@
 Items: generalized trust, fairness, helpfulness, happiness, confidence in four
 institutions and the income-equality scale, recoded so options run in order (e.g. trust:
 can be trusted, depends, can't be too careful). Demographics follow the canonical
-coding; GSS race has no Hispanic category (3 "other" -> Other) and its income is in
-constant dollars, so income is left blank. Weight: ``wtssall``.
+coding (the tables below, each naming its codebook variable). GSS `race` has no
+Hispanic category: Hispanic of any race is Hispanic where an extract has `hispanic`,
+but the shipped extract does not, so there nobody is coded Hispanic and Hispanic
+respondents are White, Black or Other as they answered `race` (``race_of``). Income is
+in constant dollars, so it is left blank. Weight: ``wtssall``.
 Cite: Davern et al., General Social Surveys 1972-2024, NORC.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+from collections.abc import Mapping
 from pathlib import Path
 
 from interviewer.errors import UserInputError
@@ -92,8 +96,19 @@ ITEMS = [
         {i: i - 1 for i in range(1, 8)},
     ),
 ]
+# Each table: the GSS cumulative codebook variable and its values -> the canonical
+# label. Codes a table does not list (IAP, don't know, no answer, ...) become blanks.
+
+# `sex`: 1 male, 2 female.
 GENDER = {1: "Male", 2: "Female"}
+# `race` ("What race do you consider yourself?"): 1 white, 2 black, 3 other. It has no
+# Hispanic category; `hispanic` decides that where an extract has it (``race_of``).
 RACE = {1: "White", 2: "Black", 3: "Other"}
+# `hispanic`: 1 not Hispanic, 2-50 a Spanish, Hispanic or Latino origin (Mexican, Puerto
+# Rican, Cuban, ...), 98 don't know, 99 no answer.
+HISPANIC = range(2, 51)
+# `degree`: 0 less than high school, 1 high school, 2 associate/junior college,
+# 3 bachelor's, 4 graduate.
 EDUCATION = {
     0: "High school or less",
     1: "High school or less",
@@ -101,7 +116,10 @@ EDUCATION = {
     3: "College graduate",
     4: "Postgraduate",
 }
+# `partyid`: 0 strong Democrat … 6 strong Republican (PARTY_ID_7), 7 other party.
 PARTY = {**PARTY_ID_7, 7: "Something else"}
+# `polviews`: 1 extremely liberal, 2 liberal, 3 slightly liberal, 4 moderate,
+# 5 slightly conservative, 6 conservative, 7 extremely conservative.
 IDEOLOGY = {
     1: "Very liberal",
     2: "Liberal",
@@ -111,6 +129,9 @@ IDEOLOGY = {
     6: "Conservative",
     7: "Very conservative",
 }
+# `region` (census divisions): 1 New England, 2 Middle Atlantic, 3 East North Central,
+# 4 West North Central, 5 South Atlantic, 6 East South Central, 7 West South Central,
+# 8 Mountain, 9 Pacific.
 REGION = {
     1: "Northeast",
     2: "Northeast",
@@ -122,6 +143,9 @@ REGION = {
     8: "West",
     9: "West",
 }
+# `relig`: 1 Protestant, 2 Catholic, 3 Jewish, 4 none, 5 other, 6 Buddhism, 7 Hinduism,
+# 8 other eastern religions, 9 Muslim/Islam, 10 Orthodox Christian, 11 Christian,
+# 12 Native American, 13 inter-nondenominational.
 RELIGION = {
     1: "Protestant",
     2: "Roman Catholic",
@@ -130,6 +154,16 @@ RELIGION = {
     **dict.fromkeys((5, 6, 7, 8, 9, 12), "Other religion"),
     **dict.fromkeys((10, 11, 13), "Other Christian"),
 }
+
+
+def race_of(raw: Mapping[str, str]) -> str:
+    """Hispanic of any race is Hispanic (as the ATP questionnaires code it) where the
+    extract has `hispanic`; everyone else, and every row of an extract without it, by
+    `race`. The shipped GssExtract has no `hispanic`: its Hispanic respondents stay
+    White, Black or Other as they answered `race`, and nobody is coded Hispanic."""
+    if code(raw.get("hispanic")) in HISPANIC:
+        return "Hispanic"
+    return label(RACE, code(raw.get("race")))
 
 
 def convert(source: Path) -> Converted:
@@ -159,7 +193,7 @@ def convert(source: Path) -> Converted:
             "weight": weight,
             "age": age_group(code(raw["age"])),
             "gender": label(GENDER, code(raw["sex"])),
-            "race": label(RACE, code(raw["race"])),
+            "race": race_of(raw),
             "education": label(EDUCATION, code(raw["degree"])),
             "party": label(PARTY, code(raw["partyid"])),
             "ideology": label(IDEOLOGY, code(raw["polviews"])),

@@ -296,7 +296,7 @@ def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]
             {"models": _models(ctx), "prompts": prompt_versions(), **_config(plan, ctx)},
         )
     elif plan.out.exists() and any(persona_files(plan.out)):
-        raise UserInputError(f"{plan.out} holds JSON files but no manifest.json; not a run dir")
+        raise UserInputError(f"{plan.out} holds persona files but no manifest.json; not a run dir")
     manifest = Manifest(
         package_version=__version__,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Literal
 
 from interviewer.logprobs import OptionScores
 from interviewer.model import Model
@@ -55,7 +54,7 @@ async def ask_with_reasoning(
     letters = LETTERS[: len(options)]
     template = load_prompt("genagent_answer")
 
-    async def scorer(order: Sequence[int]) -> tuple[OptionScores, Literal["logprobs", "sampling"]]:
+    async def scorer(order: Sequence[int]) -> tuple[OptionScores, str]:
         prompt = template.render(
             reflections=reflections, question=question, options=options_block(options, order)
         )

@@ -18,9 +18,10 @@ from langgraph.graph import START, StateGraph
 from langgraph.runtime import Runtime
 
 from interviewer.model import Model
+from interviewer.settings import DebiasScheme
 from interviewer.survey.genagent import ask_with_reasoning, reflect
 from interviewer.survey.questionnaire import Questionnaire
-from interviewer.survey.scoring import ask
+from interviewer.survey.scoring import ask, option_orders
 
 
 class AnswerDict(TypedDict):
@@ -29,6 +30,7 @@ class AnswerDict(TypedDict):
     answer: int
     letter_mass: float
     mode: str
+    debias: str
 
 
 @dataclass(kw_only=True)
@@ -72,6 +74,8 @@ class SurveyContext:
     seed: int = 0
     genagent: bool = False
     """Answer through expert reflections and reasoning (the GenAgent baseline)."""
+    debias: DebiasScheme | None = None
+    """Option-order scheme (``scoring.option_orders``); None: the questionnaire's."""
 
 
 async def reflect_once(state: SurveyState, runtime: Runtime[SurveyContext]) -> dict[str, Any]:
@@ -84,7 +88,12 @@ async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -
     question = ctx.questionnaire.by_id[state.question_ids[state.position]]
     text = question.resolve(state.party)
     seed = derived_seed(ctx.seed, state.respondent_id, question.id)
-    orders = ctx.questionnaire.orders_of(question)
+    orders, debias = option_orders(
+        ctx.questionnaire,
+        question,
+        ctx.debias,
+        derived_seed(ctx.seed, state.respondent_id, f"{question.id}|orders"),
+    )
     if ctx.genagent:
         result = await ask_with_reasoning(
             ctx.model, state.reflections or "", text, question.options, orders, ctx.samples, seed
@@ -112,6 +121,7 @@ async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -
                 answer=drawn,
                 letter_mass=result.letter_mass,
                 mode=result.mode,
+                debias=debias,
             )
         ],
     }

@@ -45,8 +45,11 @@ class SimulatedResponse(BaseModel):
     letter_mass: float | None = None
     """Probability mass the model put on the option letters (logprob scoring only)."""
     mode: str | None = None
-    """``logprobs`` or ``sampling`` (the fallback for endpoints without logprobs)."""
+    """How the answer was scored: ``logprobs``, ``sampling`` (no logprobs from the endpoint),
+    ``sampling (no letter in top-k)``, or orders scored differently joined by `` + ``."""
     questionnaire: str | None = None
+    debias: str | None = None
+    """The option-order scheme this answer was asked under (``survey/scoring.py``)."""
 
 
 def read_responses(
@@ -137,9 +140,9 @@ def letter_mass_line(responses: list[SimulatedResponse]) -> str | None:
     masses = [r.letter_mass for r in responses if r.letter_mass is not None]
     if not masses:
         return None
-    sampled = sum(r.mode == "sampling" for r in responses)
+    sampled = sum(r.mode is not None and r.mode != "logprobs" for r in responses)
     return f"mean letter mass {math.fsum(masses) / len(masses):.3f} over {len(masses)} answers" + (
-        f" ({sampled} by sampling: no logprobs)" if sampled else ""
+        f" ({sampled} by sampling: no logprobs, or no letter in top-k)" if sampled else ""
     )
 
 

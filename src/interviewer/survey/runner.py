@@ -164,6 +164,7 @@ async def _survey_one(
                 letter_mass=a["letter_mass"],
                 mode=a["mode"],
                 questionnaire=ctx.questionnaire.id,
+                debias=a["debias"],
             )
             for a in answers
         ],
@@ -180,6 +181,7 @@ def _prepare(
         "conditioning": conditioning,
         "model": ctx.model.identity,
         "carry_answers": ctx.carry_answers,
+        "debias": ctx.debias or ctx.questionnaire.orders,
         "seed": ctx.seed,
         "samples": ctx.samples,
         "sampling": sampling(ctx.model),
@@ -191,6 +193,7 @@ def _prepare(
                 f"{out} exists; pass --resume to finish it or choose another --out"
             )
         previous = _read_meta(out)
+        previous.setdefault("debias", ctx.questionnaire.orders)  # files from before it was kept
         checked = {k: v for k, v in previous.items() if k in _CHECKED}
         refuse_other_config(out, checked, meta)
     atomic_write_json(meta_path(out), meta)
@@ -204,6 +207,7 @@ _CHECKED = (
     "seed",
     "samples",
     "sampling",
+    "debias",
 )
 """What shapes the answers; speed settings in ``settings`` may differ on --resume."""
 

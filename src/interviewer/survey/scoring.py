@@ -3,8 +3,11 @@
 The distribution comes from the next token's logprobs over the option letters,
 renormalised (``letter_mass`` records how much fell on letters). To cancel
 letter-position bias the question is asked under several option orders and each
-order's letter probabilities are mapped back to the options and averaged. Endpoints
-without logprobs fall back to ``samples`` sampled answers parsed strictly.
+order's letter probabilities are mapped back to the options and averaged; which orders
+is the debiasing scheme (``option_orders``). An order is
+scored by ``samples`` sampled answers, parsed strictly, where the endpoint gives no
+logprobs (mode ``sampling``) or where no option letter is among the top-k alternatives
+(mode ``sampling (no letter in top-k)``).
 """
 
 from __future__ import annotations
@@ -13,15 +16,23 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+
+import numpy as np
 
 from interviewer.errors import LogprobsUnavailable, ModelOutputError
-from interviewer.logprobs import OptionScores
+from interviewer.logprobs import NoOptionLetter, OptionScores
 from interviewer.model import Model
 from interviewer.prompts import load_prompt
+from interviewer.settings import DebiasScheme
+from interviewer.survey.questionnaire import Question, Questionnaire
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ANSWER = re.compile(r"^\s*\(?([A-Z])(?![A-Za-z])")
+LOGPROBS = "logprobs"
+SAMPLING = "sampling"
+"""The endpoint gave no logprobs."""
+SAMPLING_NO_LETTER = "sampling (no letter in top-k)"
+"""Logprobs came back without any option letter among the top-k alternatives."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,46 @@ class Answer:
     """Over the options in their listed order; sums to 1."""
     letter_mass: float
     """Mean over orders of the probability that fell on option letters (or valid samples)."""
-    mode: Literal["logprobs", "sampling"]
+    mode: str
+    """How the orders were scored: one of ``LOGPROBS``, ``SAMPLING``,
+    ``SAMPLING_NO_LETTER``, or several joined by " + " when orders differed."""
+
+
+OWN_ORDERS = "question's orders"
+"""Recorded when a question's own ``orders`` in the file were used (all, averaged)."""
+RANDOM_OWN = "random (question's orders)"
+"""Recorded when ``random`` drew one of the question's own orders."""
+
+
+def option_orders(
+    questionnaire: Questionnaire, question: Question, scheme: DebiasScheme | None, seed: int
+) -> tuple[list[list[int]], str]:
+    """The option orders to ask ``question`` under, and the scheme to record.
+
+    A question's own ``orders`` (e.g. the source's randomisation patterns) always win:
+    all of them, averaged, or under ``random`` one of them drawn with ``seed`` (as the
+    Anthology code draws one pattern per question). Otherwise ``scheme``, or when it is
+    None the questionnaire's ``orders`` (``as_listed`` | ``reversed``). ``cyclic``: the
+    K rotations, so every option is shown once at every letter and a pure position
+    bias cancels exactly; ``reversed`` only moves it to the ends (A .7, B .3 on four
+    options becomes .35, .15, .15, .35); ``random``: one random order per respondent ×
+    question, which cancels the bias only on average over respondents.
+    """
+    rng = np.random.default_rng(seed)
+    own = question.orders
+    if own and scheme == "random":
+        return [own[int(rng.integers(len(own)))]], RANDOM_OWN
+    if own:
+        return own, OWN_ORDERS
+    if scheme is None:
+        return questionnaire.orders_of(question), questionnaire.orders
+    size = len(question.options)
+    if scheme == "cyclic":
+        return [[(start + j) % size for j in range(size)] for start in range(size)], scheme
+    if scheme == "random":
+        return [[int(i) for i in rng.permutation(size)]], scheme
+    listed = list(range(size))
+    return [listed, listed[::-1]], scheme
 
 
 def options_block(options: Sequence[str], order: Sequence[int]) -> str:
@@ -61,7 +111,7 @@ def average(answers: Sequence[list[float]]) -> tuple[float, ...]:
     return tuple(sum(a[i] for a in answers) / len(answers) for i in range(size))
 
 
-Scorer = Callable[[Sequence[int]], Awaitable[tuple[OptionScores, Literal["logprobs", "sampling"]]]]
+Scorer = Callable[[Sequence[int]], Awaitable[tuple[OptionScores, str]]]
 """Scores the question shown under one option order."""
 
 
@@ -73,12 +123,8 @@ async def over_orders(orders: Sequence[Sequence[int]], scorer: Scorer) -> Answer
         map_back(scores.probs, order) for (scores, _), order in zip(results, orders, strict=True)
     ]
     masses = [scores.letter_mass for scores, _ in results]
-    modes = {mode for _, mode in results}
-    return Answer(
-        average(mapped),
-        sum(masses) / len(masses),
-        "sampling" if "sampling" in modes else "logprobs",
-    )
+    modes = sorted({mode for _, mode in results})
+    return Answer(average(mapped), sum(masses) / len(masses), " + ".join(modes))
 
 
 async def ask(
@@ -93,7 +139,7 @@ async def ask(
 ) -> Answer:
     letters = LETTERS[: len(options)]
 
-    async def scorer(order: Sequence[int]) -> tuple[OptionScores, Literal["logprobs", "sampling"]]:
+    async def scorer(order: Sequence[int]) -> tuple[OptionScores, str]:
         prompt = question_prompt(context, history, question, options, order)
         return await score(model, prompt, letters, samples, seed)
 
@@ -102,11 +148,15 @@ async def ask(
 
 async def score(
     model: Model, prompt: str, letters: str, samples: int, seed: int
-) -> tuple[OptionScores, Literal["logprobs", "sampling"]]:
+) -> tuple[OptionScores, str]:
+    """Letter probabilities from logprobs, or from sampled answers (and which)."""
     try:
-        return await model.score_options(prompt, letters), "logprobs"
+        return await model.score_options(prompt, letters), LOGPROBS
     except LogprobsUnavailable:
-        return await sample_letters(model, prompt, letters, samples, seed), "sampling"
+        mode = SAMPLING
+    except NoOptionLetter:
+        mode = SAMPLING_NO_LETTER
+    return await sample_letters(model, prompt, letters, samples, seed), mode
 
 
 async def sample_letters(
