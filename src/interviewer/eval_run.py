@@ -12,7 +12,9 @@ from interviewer.evaluation import (
     SUBGROUP_TRAITS,
     MethodReport,
     Report,
+    Rules,
     Scores,
+    SimDist,
     Table,
     human_bound,
     human_distributions,
@@ -26,6 +28,7 @@ from interviewer.evaluation import (
 )
 from interviewer.higher_order import STUDIES, Gap, gaps
 from interviewer.humans import HumanData, load_humans
+from interviewer.metrics import MissingRule
 from interviewer.personas import load_personas
 from interviewer.storage import atomic_write_json
 from interviewer.survey.conditioning import leaning_party
@@ -71,7 +74,10 @@ def evaluate(
     resamples: int = 200,
     seed: int = 0,
     plots: bool = True,
+    missing: MissingRule = "complete",
+    sim_dist: SimDist = "probs",
 ) -> EvalResult:
+    rules = Rules(missing, sim_dist)
     questionnaire = load_questionnaire(questionnaire_path)
     is_study = questionnaire.study in STUDIES
     if humans_path is None:
@@ -94,19 +100,25 @@ def evaluate(
             continue
         assert human is not None
         table = simulated_table(responses, questionnaire, weights)
-        overall = score(human, table, questionnaire, resamples=resamples, seed=seed)
-        subgroups = {
-            trait: _subgroups(human, table, humans, stands_for, demographics, trait, questionnaire)
+        overall = score(human, table, questionnaire, resamples=resamples, seed=seed, rules=rules)
+        labels = {
+            trait: subgroup_labels(table.ids, humans, stands_for, demographics, trait)
             for trait in SUBGROUP_TRAITS
         }
-        reports.append(
-            MethodReport(
-                method.label, overall, subgroups, simulated_distributions(table, questionnaire)
-            )
-        )
+        subgroups = {
+            trait: {
+                value: score(human.rows(h_rows), table.rows(s_rows), questionnaire, rules=rules)
+                if len(h_rows) and len(s_rows)
+                else None  # an empty subgroup: stated, not scored as 0
+                for value, h_rows, s_rows in _subgroup_rows(humans, labels[trait], trait)
+            }
+            for trait in SUBGROUP_TRAITS
+        }
+        distributions = simulated_distributions(table, questionnaire, rules.sim_dist)
+        reports.append(MethodReport(method.label, overall, subgroups, distributions))
     if human is None:
         return _study_result(questionnaire, humans, all_gaps, out_dir, plots)
-    bound = human_bound(human, questionnaire, splits, seed)
+    bound = human_bound(human, questionnaire, splits, seed, rules)
     report = Report(
         questionnaire.id,
         str(humans_path),
@@ -115,32 +127,50 @@ def evaluate(
         bound,
         reports,
         human_distributions(human, questionnaire),
+        n_complete_humans=int((~np.isnan(human.answers)).all(axis=1).sum()),
+        alpha_human_n=bound.alpha_n,
+        subgroup_bounds=_subgroup_bounds(human, humans, questionnaire, splits, seed, rules),
+        rules=rules.describe(splits),
     )
     return _write(report, {}, out_dir, plots)
 
 
-def _subgroups(
-    human: Table,
-    table: Table,
-    humans: HumanData,
-    stands_for: dict[str, str],
-    demographics: dict[str, dict[str, dict[str, float]]],
-    trait: str,
-    questionnaire: Questionnaire,
-) -> dict[str, Scores | None]:
+def _subgroup_rows(
+    humans: HumanData, sim_labels: list[str | None], trait: str
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(value, human rows, simulated rows) per value of ``trait`` the humans have."""
     human_values = humans.demographics.get(trait)
     if human_values is None:
-        return {}
-    sim_values = subgroup_labels(table.ids, humans, stands_for, demographics, trait)
-    result: dict[str, Scores | None] = {}
-    for value in sorted({v for v in human_values if v}):
-        h_rows = np.array([i for i, v in enumerate(human_values) if v == value], dtype=int)
-        s_rows = np.array([i for i, v in enumerate(sim_values) if v == value], dtype=int)
-        if len(h_rows) == 0 or len(s_rows) == 0:
-            result[value] = None  # an empty subgroup: stated, not scored as 0
-        else:
-            result[value] = score(human.rows(h_rows), table.rows(s_rows), questionnaire)
-    return result
+        return []
+    return [
+        (
+            value,
+            np.array([i for i, v in enumerate(human_values) if v == value], dtype=int),
+            np.array([i for i, v in enumerate(sim_labels) if v == value], dtype=int),
+        )
+        for value in sorted({v for v in human_values if v})
+    ]
+
+
+def _subgroup_bounds(
+    human: Table,
+    humans: HumanData,
+    questionnaire: Questionnaire,
+    splits: int,
+    seed: int,
+    rules: Rules,
+) -> dict[str, dict[str, Scores | None]]:
+    """The split-half bound within every subgroup: a subgroup gap is read against it."""
+    return {
+        trait: {
+            value: human_bound(human.rows(rows), questionnaire, splits, seed, rules)
+            if len(rows) >= 2
+            else None  # one human cannot be split
+            for value, rows, _ in _subgroup_rows(humans, [], trait)
+        }
+        for trait in SUBGROUP_TRAITS
+        if trait in humans.demographics
+    }
 
 
 def _parties(
@@ -170,9 +200,7 @@ def _study_result(
 ) -> EvalResult:
     # Respondent-level human data of the three studies is not public: the comparison is
     # with the published gaps, and there is no split-half bound to compute.
-    no_bound = Scores(
-        n=0, wd={}, wd_mean=float("nan"), fro=float("nan"), fro_entries=0, alpha=float("nan")
-    )
+    no_bound = Scores(n=0, wd={}, wd_mean=float("nan"), fro=float("nan"), alpha=float("nan"))
     report = Report(
         questionnaire.id,
         str(humans.path),
@@ -193,7 +221,10 @@ def _write(
     body = report.to_json()
     if all_gaps:
         body["higher_order"] = {
-            label: [{**g.__dict__, "direction_ok": g.direction_ok} for g in found]
+            label: [
+                {**g.__dict__, "direction": g.direction, "direction_ok": g.direction_ok}
+                for g in found
+            ]
             for label, found in all_gaps.items()
         }
     path = out_dir / "report.json"
