@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.eval_run import MethodInput, evaluate
+from interviewer.evaluation import Rules
 from interviewer.paths import resource_dir
 from interviewer.survey.responses import append_responses
 from tests.fakes import simulated
@@ -117,7 +118,7 @@ def test_simulated_distribution_from_sampled_answers(tmp_path: Path) -> None:
             splits=2,
             resamples=0,
             plots=False,
-            sim_dist=sim_dist,  # type: ignore[arg-type]
+            rules=Rules.parse("complete", sim_dist),
         )
         assert result.report.methods[0].overall.wd["q1"] == pytest.approx(expected)
         assert result.report.rules["sim_dist"] == sim_dist
@@ -215,3 +216,22 @@ def test_cli_bad_input_is_one_line(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     assert "human bound" in ok.stdout and "report.json" in ok.stdout
     assert "4 complete" in ok.stdout  # the human complete cases behind Fro, printed
+
+
+def test_cli_names_the_rules_it_was_given(tmp_path: Path) -> None:
+    questionnaire, humans, responses = write(tmp_path)
+    args = ["eval", "--responses", f"qa={responses}", "--humans", str(humans)]
+    args += ["-q", str(questionnaire), "--splits", "2", "--bootstrap", "0"]
+    ok = run_cli(
+        *args, "--out", str(tmp_path / "rep"), "--missing", "pairwise", "--sim-dist", "answers"
+    )
+    assert ok.returncode == 0, ok.stderr
+    rules = json.loads((tmp_path / "rep" / "report.json").read_text())["rules"]
+    assert (rules["missing"], rules["sim_dist"]) == ("pairwise", "answers")
+    bad = run_cli(*args, "--out", str(tmp_path / "rep2"), "--sim-dist", "mode")
+    assert bad.returncode == 2 and "--sim-dist" in bad.stderr
+    # A suite scores with the default rules: a flag it would ignore is refused, not dropped.
+    suite = run_cli(
+        "eval", "--suite", "s.yaml", "--out", str(tmp_path / "s"), "--missing", "pairwise"
+    )
+    assert suite.returncode == 2 and "--missing" in suite.stderr

@@ -20,6 +20,7 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import wasserstein_distance
 
 from interviewer.eval_run import MethodInput, evaluate
+from interviewer.evaluation import Rules
 from interviewer.survey.questionnaire import load_questionnaire
 from interviewer.survey.responses import append_responses
 from tests.fakes import simulated
@@ -106,8 +107,7 @@ def run(
         splits=2,
         resamples=0,
         plots=False,
-        missing=missing,  # type: ignore[arg-type]
-        sim_dist=sim_dist,  # type: ignore[arg-type]
+        rules=Rules.parse(missing, sim_dist),
     )
     report = json.loads((tmp / f"rep-{missing}" / "report.json").read_text())
     return report, sim

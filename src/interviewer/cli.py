@@ -606,6 +606,22 @@ def eval_command(
     splits: Annotated[int, typer.Option("--splits", min=2)] = 100,
     bootstrap: Annotated[int, typer.Option("--bootstrap", min=0)] = 200,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    missing: Annotated[
+        str,
+        typer.Option(
+            "--missing",
+            help="Correlations and alpha over complete cases (default, as the papers) "
+            "or pairwise-complete pairs (docs/metrics.md).",
+        ),
+    ] = "complete",
+    sim_dist: Annotated[
+        str,
+        typer.Option(
+            "--sim-dist",
+            help="Simulated distribution: mean of probs (default) or histogram of "
+            "sampled answers (as the Anthology code).",
+        ),
+    ] = "probs",
     *,
     settings: Settings,
 ) -> None:
@@ -615,9 +631,13 @@ def eval_command(
     whole suite (--suite), which makes and surveys the personas first.
     """
     from interviewer.eval_run import MethodInput, evaluate, parse_labelled
+    from interviewer.evaluation import DEFAULT_RULES, Rules
     from interviewer.views import print_evaluation
 
+    rules = Rules.parse(missing, sim_dist)
     if suite is not None:
+        if rules != DEFAULT_RULES:  # the suite runner scores with the default rules
+            raise UserInputError("--missing / --sim-dist: give them with --responses, not --suite")
         from interviewer.suite import load_suite, run_suite, scaled
 
         spec = scaled(load_suite(suite), scale)
@@ -641,6 +661,7 @@ def eval_command(
         splits=splits,
         resamples=bootstrap,
         seed=seed,
+        rules=rules,
     )
     print_evaluation(console, result)
 

@@ -9,12 +9,12 @@ import numpy as np
 
 from interviewer.errors import UserInputError
 from interviewer.evaluation import (
+    DEFAULT_RULES,
     SUBGROUP_TRAITS,
     MethodReport,
     Report,
     Rules,
     Scores,
-    SimDist,
     Table,
     human_bound,
     human_distributions,
@@ -28,7 +28,6 @@ from interviewer.evaluation import (
 )
 from interviewer.higher_order import STUDIES, Gap, gaps
 from interviewer.humans import HumanData, load_humans
-from interviewer.metrics import MissingRule
 from interviewer.personas import load_personas
 from interviewer.storage import atomic_write_json
 from interviewer.survey.conditioning import leaning_party
@@ -74,10 +73,8 @@ def evaluate(
     resamples: int = 200,
     seed: int = 0,
     plots: bool = True,
-    missing: MissingRule = "complete",
-    sim_dist: SimDist = "probs",
+    rules: Rules = DEFAULT_RULES,
 ) -> EvalResult:
-    rules = Rules(missing, sim_dist)
     questionnaire = load_questionnaire(questionnaire_path)
     is_study = questionnaire.study in STUDIES
     if humans_path is None:

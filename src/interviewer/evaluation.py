@@ -27,6 +27,7 @@ from interviewer.demographics import most_likely
 from interviewer.errors import UserInputError
 from interviewer.humans import HumanData
 from interviewer.metrics import (
+    MISSING_RULES,
     Correlations,
     MissingRule,
     bootstrap_ci,
@@ -60,6 +61,17 @@ class Rules:
     """Correlations and alpha: complete cases over the items, or pairwise complete."""
     sim_dist: SimDist = "probs"
     """Simulated distribution: mean of ``probs``, or histogram of drawn ``answer``s."""
+
+    @staticmethod
+    def parse(missing: str, sim_dist: str) -> Rules:
+        """From command-line words; a word that names no rule is a ``UserInputError``."""
+        rule = next((r for r in MISSING_RULES if r == missing), None)
+        source = next((d for d in SIM_DISTS if d == sim_dist), None)
+        if rule is None:
+            raise UserInputError(f"--missing {missing!r}: expected one of {list(MISSING_RULES)}")
+        if source is None:
+            raise UserInputError(f"--sim-dist {sim_dist!r}: expected one of {list(SIM_DISTS)}")
+        return Rules(rule, source)
 
     def describe(self, splits: int) -> dict[str, str]:
         """The rules in force, in words, for report.json."""
@@ -100,6 +112,9 @@ class Rules:
             "between halves averaged; overall and within every subgroup",
             "docs": "docs/metrics.md",
         }
+
+
+DEFAULT_RULES = Rules()
 
 
 @dataclass(frozen=True)
@@ -246,7 +261,7 @@ def score(
     *,
     resamples: int = 0,
     seed: int = 0,
-    rules: Rules = Rules(),
+    rules: Rules = DEFAULT_RULES,
 ) -> Scores:
     side = human_side(human, questionnaire, rules)
     sim_dists = simulated_distributions(simulated, questionnaire, rules.sim_dist)
@@ -379,7 +394,7 @@ def _extremity(table: Table, questionnaire: Questionnaire) -> float:
 
 
 def human_bound(
-    human: Table, questionnaire: Questionnaire, splits: int, seed: int, rules: Rules = Rules()
+    human: Table, questionnaire: Questionnaire, splits: int, seed: int, rules: Rules = DEFAULT_RULES
 ) -> Scores:
     """Split the humans in random halves; mean over ``splits`` of the half-vs-half
     metrics. ``alpha``, ``corr_n`` and ``degenerate`` are those of all ``human``."""
