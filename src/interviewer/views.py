@@ -113,7 +113,7 @@ def subgroup_table(result: EvalResult, trait: str) -> Table | None:
     if not values:
         return None
     table = Table(title=f"WD mean by {trait}")
-    table.caption = "human bound: split-half within each subgroup (n humans in the subgroup)"
+    table.caption = "human bound: split-half within each subgroup (humans per half)"
     table.add_column("method")
     for value in values:
         table.add_column(value, justify="right")
@@ -130,7 +130,7 @@ def subgroup_table(result: EvalResult, trait: str) -> Table | None:
     table.add_row(
         "[bold]human bound[/]",
         *(
-            "—" if bounds.get(v) is None else f"{_num(bounds[v].wd_mean)} ({2 * bounds[v].n})"  # type: ignore[union-attr]
+            "—" if bounds.get(v) is None else f"{_num(bounds[v].wd_mean)} ({bounds[v].n})"  # type: ignore[union-attr]
             for v in values
         ),
         end_section=True,
