@@ -260,3 +260,15 @@ def test_fro_never_improves_as_the_population_collapses() -> None:
     h = weighted_corr(human.answers, human.weights).matrix
     assert values[-1] == pytest.approx(np.linalg.norm(h - np.eye(len(h))))
     assert score(human, steps[2], questionnaire).degenerate == ["q0", "q1"]
+
+
+@pytest.mark.parametrize("missing", ["complete", "pairwise"])
+def test_a_constant_item_is_degenerate_whatever_the_weights(missing: str) -> None:
+    # Everyone answers 3 on item 0; with uneven weights the weighted mean of 3s may be
+    # off by an ulp, which must not turn into a (meaningless) non-zero correlation.
+    rng = np.random.default_rng(11)
+    data = np.column_stack([np.full(500, 3.0), rng.integers(0, 5, 500), rng.integers(0, 5, 500)])
+    data[rng.random(data.shape) < 0.05] = nan
+    corr = weighted_corr(data, rng.uniform(0.1, 7.3, 500), missing=missing)  # type: ignore[arg-type]
+    assert corr.degenerate == [0]
+    assert corr.matrix[0, 1:].tolist() == [0.0, 0.0]

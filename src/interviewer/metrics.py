@@ -114,18 +114,36 @@ def weighted_corr(
     """Weighted Pearson correlations between columns under the ``missing`` rule."""
     if missing == "complete":
         rows = ~np.isnan(answers).any(axis=1)
-        cov = _weighted_cov(answers[rows], weights[rows])
-        return _correlations(cov, int(rows.sum()))
+        complete = answers[rows]
+        cov = _weighted_cov(complete, weights[rows])
+        constant = np.ptp(complete, axis=0) == 0 if len(complete) else np.zeros(len(cov), bool)
+        return _correlations(cov, int(rows.sum()), constant)
     cov, var, count = _pairwise_cov(answers, weights)
+    constant = _constant_on_pairs(answers)
     with np.errstate(invalid="ignore", divide="ignore"):
         matrix = cov / np.sqrt(var * var.T)
-    # A pair on whose rows either item has no variance: no association.
-    matrix[(var <= 0) | (var.T <= 0)] = 0.0
+    # A pair on whose rows either item takes one value: no association.
+    matrix[constant | constant.T] = 0.0
     np.fill_diagonal(matrix, 1.0)
-    degenerate = [i for i in range(len(cov)) if not var[i, i] > 0]
+    matrix[count < 2] = np.nan  # too few rows: undefined, whatever the values
+    degenerate = [i for i in range(len(cov)) if constant[i, i] and count[i, i] >= 2]
     off_diagonal = count[~np.eye(len(cov), dtype=bool)]
     fewest = int(off_diagonal.min()) if off_diagonal.size else len(answers)
     return Correlations(matrix, fewest, degenerate)
+
+
+def _constant_on_pairs(answers: Array) -> Array:
+    """[i, j]: item i takes a single value on the rows that answered i and j. Decided on
+    the values, not on a variance: a weighted mean of 3s can miss 3 by an ulp."""
+    answered = ~np.isnan(answers)
+    items = answers.shape[1]
+    constant = np.zeros((items, items), dtype=bool)
+    for j in range(items):
+        rows = answers[answered[:, j]]
+        if len(rows):
+            # fmin / fmax skip NaN (unanswered) without warning on all-NaN columns.
+            constant[:, j] = np.fmin.reduce(rows, axis=0) == np.fmax.reduce(rows, axis=0)
+    return constant
 
 
 def _pairwise_cov(answers: Array, weights: Array) -> tuple[Array, Array, Array]:
@@ -152,12 +170,12 @@ def _pairwise_cov(answers: Array, weights: Array) -> tuple[Array, Array, Array]:
     return cov, var, count
 
 
-def _correlations(cov: Array, n: int) -> Correlations:
+def _correlations(cov: Array, n: int, constant: Array) -> Correlations:
     items = len(cov)
     if np.isnan(cov).all():
         return Correlations(np.full((items, items), np.nan), n, [])
+    degenerate = [i for i in range(items) if constant[i]]
     sd = np.sqrt(np.clip(np.diag(cov), 0, None))
-    degenerate = [i for i in range(items) if not sd[i] > 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         matrix = cov / np.outer(sd, sd)
     matrix[degenerate, :] = 0.0
