@@ -98,17 +98,10 @@ def evaluate(
         assert human is not None
         table = simulated_table(responses, questionnaire, weights)
         overall = score(human, table, questionnaire, resamples=resamples, seed=seed, rules=rules)
-        labels = {
-            trait: subgroup_labels(table.ids, humans, stands_for, demographics, trait)
-            for trait in SUBGROUP_TRAITS
-        }
         subgroups = {
-            trait: {
-                value: score(human.rows(h_rows), table.rows(s_rows), questionnaire, rules=rules)
-                if len(h_rows) and len(s_rows)
-                else None  # an empty subgroup: stated, not scored as 0
-                for value, h_rows, s_rows in _subgroup_rows(humans, labels[trait], trait)
-            }
+            trait: _subgroups(
+                human, table, humans, stands_for, demographics, trait, questionnaire, rules
+            )
             for trait in SUBGROUP_TRAITS
         }
         distributions = simulated_distributions(table, questionnaire, rules.sim_dist)
@@ -132,21 +125,39 @@ def evaluate(
     return _write(report, {}, out_dir, plots)
 
 
-def _subgroup_rows(
-    humans: HumanData, sim_labels: list[str | None], trait: str
-) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """(value, human rows, simulated rows) per value of ``trait`` the humans have."""
-    human_values = humans.demographics.get(trait)
-    if human_values is None:
-        return []
-    return [
-        (
-            value,
-            np.array([i for i, v in enumerate(human_values) if v == value], dtype=int),
-            np.array([i for i, v in enumerate(sim_labels) if v == value], dtype=int),
-        )
-        for value in sorted({v for v in human_values if v})
-    ]
+def _human_subgroups(humans: HumanData, trait: str) -> dict[str, np.ndarray]:
+    """Value -> human rows, for every value of ``trait`` the humans have."""
+    values = humans.demographics.get(trait)
+    if values is None:
+        return {}
+    return {value: _rows_with(values, value) for value in sorted({v for v in values if v})}
+
+
+def _rows_with(labels: list[str | None], value: str) -> np.ndarray:
+    return np.array([i for i, v in enumerate(labels) if v == value], dtype=int)
+
+
+def _subgroups(
+    human: Table,
+    table: Table,
+    humans: HumanData,
+    stands_for: dict[str, str],
+    demographics: dict[str, dict[str, dict[str, float]]],
+    trait: str,
+    questionnaire: Questionnaire,
+    rules: Rules,
+) -> dict[str, Scores | None]:
+    sim_values = subgroup_labels(table.ids, humans, stands_for, demographics, trait)
+    result: dict[str, Scores | None] = {}
+    for value, h_rows in _human_subgroups(humans, trait).items():
+        s_rows = _rows_with(sim_values, value)
+        if len(s_rows) == 0:
+            result[value] = None  # an empty subgroup: stated, not scored as 0
+        else:
+            result[value] = score(
+                human.rows(h_rows), table.rows(s_rows), questionnaire, rules=rules
+            )
+    return result
 
 
 def _subgroup_bounds(
@@ -158,16 +169,17 @@ def _subgroup_bounds(
     rules: Rules,
 ) -> dict[str, dict[str, Scores | None]]:
     """The split-half bound within every subgroup: a subgroup gap is read against it."""
-    return {
-        trait: {
-            value: human_bound(human.rows(rows), questionnaire, splits, seed, rules)
-            if len(rows) >= 2
-            else None  # one human cannot be split
-            for value, rows, _ in _subgroup_rows(humans, [], trait)
-        }
-        for trait in SUBGROUP_TRAITS
-        if trait in humans.demographics
-    }
+    bounds: dict[str, dict[str, Scores | None]] = {}
+    for trait in SUBGROUP_TRAITS:
+        groups = _human_subgroups(humans, trait)
+        if groups:
+            bounds[trait] = {
+                value: human_bound(human.rows(rows), questionnaire, splits, seed, rules)
+                if len(rows) >= 2
+                else None  # one human cannot be split
+                for value, rows in groups.items()
+            }
+    return bounds
 
 
 def _parties(

@@ -49,8 +49,6 @@ from interviewer.survey.responses import SimulatedResponse
 SUBGROUP_TRAITS = ("party", "race", "age")
 SimDist = Literal["probs", "answers"]
 SIM_DISTS: tuple[SimDist, ...] = ("probs", "answers")
-DISTRIBUTION_METRICS = ("representativeness", "simbench", "jsd", "dispersion")
-"""Per-question metrics besides ``wd``, averaged over questions into ``Scores``."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,8 @@ class Rules:
             "missing": self.missing,
             "sim_dist": self.sim_dist,
             "weights": "humans: survey weights; simulated: humans matched to each, else 1",
-            "wd": "scipy.stats.wasserstein_distance over option positions 0..K-1 between "
+            "wd": "Wasserstein distance over option positions 0..K-1 (closed form, equal to "
+            "scipy.stats.wasserstein_distance) between "
             f"the weighted human shares of those who answered and the {simulated}",
             "fro": "Frobenius norm of human minus simulated weighted Pearson correlation "
             f"matrices over the questionnaire's items, both over {rows}; a zero-variance "
@@ -161,7 +160,8 @@ class Scores:
     jsd: float = float("nan")
     dispersion: float = float("nan")
     questions: dict[str, dict[str, float]] = field(default_factory=dict)
-    """Question id -> each of ``DISTRIBUTION_METRICS`` for that question."""
+    """Question id -> representativeness, simbench, jsd and dispersion of that question
+    (the fields above are their means over questions)."""
     wd_mean_ci: tuple[float, float] | None = None
     fro_ci: tuple[float, float] | None = None
     extremity: float = float("nan")
