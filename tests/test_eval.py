@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 
 from interviewer.eval_run import MethodInput, evaluate
+from interviewer.evaluation import Rules
 from interviewer.paths import resource_dir
 from interviewer.survey.responses import append_responses
 from tests.fakes import simulated
@@ -65,8 +67,61 @@ def test_report_by_hand(tmp_path: Path) -> None:
     # Alpha over two simulated rows (0, 2) and (1, 2): item 2 has no variance, totals
     # (2, 3) vary: alpha = 2 × (1 − 0.5 / 0.5) = 0.
     assert report["methods"][0]["overall"]["alpha"] == pytest.approx(0.0)
+    # Correlations: humans q1 = (0, 0, 1, 1), q2 = (0, 1, 2, 2) give r = 1.5 / sqrt(2.75)
+    # over their 4 complete cases. Every simulated q2 answer is 2: no variance, so q2 has
+    # no association (r = 0) and is named; fro = sqrt(2 r²), not 0.
+    r = 1.5 / math.sqrt(2.75)
+    assert report["methods"][0]["overall"]["fro"] == pytest.approx(math.sqrt(2) * r)
+    assert report["methods"][0]["overall"]["degenerate"] == ["q2"]
+    assert report["n_complete_humans"] == 4
+    assert report["rules"]["missing"] == "complete" and report["rules"]["sim_dist"] == "probs"
     for name in ("distributions.png", "summary.png"):
         assert (tmp_path / "rep" / name).stat().st_size > 10_000
+
+
+def test_every_subgroup_has_its_own_human_bound(tmp_path: Path) -> None:
+    questionnaire, humans, responses = write(tmp_path)
+    result = evaluate(
+        [MethodInput("qa", responses)],
+        humans,
+        questionnaire,
+        tmp_path / "rep",
+        splits=6,
+        resamples=0,
+        plots=False,
+    )
+    # Democrats h1 (0, 0) and h2 (0, 1) split into halves of one: q1 WD 0, q2 (1, 0, 0)
+    # vs (0, 1, 0) WD 1 → 0.5 in every split. The two Republicans answer alike: 0.
+    bounds = result.report.subgroup_bounds["party"]
+    democrat, republican = bounds["Democrat"], bounds["Republican"]
+    assert democrat is not None and democrat.wd_mean == pytest.approx(0.5)
+    assert republican is not None and republican.wd_mean == pytest.approx(0.0)
+    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert report["subgroup_bounds"]["party"]["Democrat"]["wd_mean"] == pytest.approx(0.5)
+
+
+def test_simulated_distribution_from_sampled_answers(tmp_path: Path) -> None:
+    questionnaire, humans, _ = write(tmp_path)
+    responses = tmp_path / "r2.jsonl"
+    lines = [("h1", "q1", [0.8, 0.2], 1), ("h3", "q1", [0.6, 0.4], 1)]
+    append_responses(
+        responses, [simulated(p, q, a, probs, "qa", "tiny") for p, q, probs, a in lines]
+    )
+    # Humans q1 (.5, .5). Mean of probs (.7, .3): WD .2. Histogram of the sampled
+    # answers (0, 1), as the Anthology code: WD .5.
+    for sim_dist, expected in (("probs", 0.2), ("answers", 0.5)):
+        result = evaluate(
+            [MethodInput("qa", responses)],
+            humans,
+            questionnaire,
+            tmp_path / sim_dist,
+            splits=2,
+            resamples=0,
+            plots=False,
+            rules=Rules.parse("complete", sim_dist),
+        )
+        assert result.report.methods[0].overall.wd["q1"] == pytest.approx(expected)
+        assert result.report.rules["sim_dist"] == sim_dist
 
 
 def test_empty_subgroup_is_none_not_zero(tmp_path: Path) -> None:
@@ -160,6 +215,7 @@ def test_cli_bad_input_is_one_line(tmp_path: Path) -> None:
     )
     assert ok.returncode == 0, ok.stderr
     assert "human bound" in ok.stdout and "report.json" in ok.stdout
+    assert "4 complete" in ok.stdout  # the human complete cases behind Fro, printed
 
 
 def test_eval_into_an_old_report_folder_leaves_no_stale_plots(tmp_path: Path) -> None:
@@ -177,3 +233,17 @@ def test_eval_into_an_old_report_folder_leaves_no_stale_plots(tmp_path: Path) ->
     assert not (rep / "gaps.png").exists() and not (rep / "ablation_H1.png").exists()
     assert (rep / "notes.txt").read_text() == "mine"  # not the report's: left alone
     assert (rep / "summary.png").exists()
+
+
+def test_cli_names_the_rules_it_was_given(tmp_path: Path) -> None:
+    questionnaire, humans, responses = write(tmp_path)
+    args = ["eval", "--responses", f"qa={responses}", "--humans", str(humans)]
+    args += ["-q", str(questionnaire), "--splits", "2", "--bootstrap", "0"]
+    ok = run_cli(
+        *args, "--out", str(tmp_path / "rep"), "--missing", "pairwise", "--sim-dist", "answers"
+    )
+    assert ok.returncode == 0, ok.stderr
+    rules = json.loads((tmp_path / "rep" / "report.json").read_text())["rules"]
+    assert (rules["missing"], rules["sim_dist"]) == ("pairwise", "answers")
+    bad = run_cli(*args, "--out", str(tmp_path / "rep2"), "--sim-dist", "mode")
+    assert bad.returncode == 2 and "--sim-dist" in bad.stderr

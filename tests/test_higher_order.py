@@ -89,3 +89,22 @@ def test_targets_match_the_source_table() -> None:
     targets = published_targets()
     assert targets["hostility"]["Republican"] == {"gap": 1.606, "d": 2.263}
     assert targets["meta_perception"]["Democrat"]["d"] == 0.761
+
+
+def test_a_zero_gap_is_no_gap_not_a_wrong_sign() -> None:
+    q = load_questionnaire(QUESTIONNAIRES / "w110_hostility.yaml")
+    traits = ["moral", "hardworking", "openminded", "intelligent", "honest"]
+    # d1 rates both parties 3 on every trait: Δ = 0 exactly, against a human 1.630.
+    table = {"d1": {f"{t}_{g}": 3 for t in traits for g in ("in", "out")}}
+    democrat = next(g for g in gaps(q, answers(table), {"d1": "Democrat"}) if g.party == "Democrat")
+    assert democrat.gap == 0.0 and democrat.target_gap == 1.630
+    assert democrat.direction_ok is None
+    assert democrat.direction == "no gap"
+    # The other verdicts, by name.
+    table["d1"] = {f"{t}_{g}": r for t in traits for g, r in (("in", 2), ("out", 4))}
+    democrat = next(g for g in gaps(q, answers(table), {"d1": "Democrat"}) if g.party == "Democrat")
+    assert (democrat.direction, democrat.direction_ok) == ("right", True)
+    republican = next(
+        g for g in gaps(q, answers(table), {"d1": "Democrat"}) if g.party == "Republican"
+    )
+    assert republican.direction is None  # no Republican respondents: no verdict

@@ -10,7 +10,7 @@ from interviewer.demo import DemoSizes, demo_suite
 from interviewer.errors import UserInputError
 from interviewer.paths import resource_dir
 from interviewer.settings import load_settings
-from interviewer.suite import evals_path, load_suite
+from interviewer.suite import evals_path, load_suite, with_flags
 from interviewer.survey.questionnaire import load_questionnaire
 
 SUITES = sorted((resource_dir("evals") / "suites").glob("*.yaml"))
@@ -200,3 +200,11 @@ async def test_suite_fills_demographics_at_the_respondent_concurrency(
             Console(file=io.StringIO()),  # type: ignore[arg-type]
         )
     assert seen == [17]
+
+
+def test_scoring_rules_from_the_command_line_reach_the_suite() -> None:
+    """--missing / --sim-dist given with --suite are the suite's rules (were refused)."""
+    suite = load_suite(resource_dir("evals") / "suites" / "deep_binding.yaml")
+    assert (suite.missing, suite.sim_dist) == ("complete", "probs")
+    given = with_flags(suite, {"missing": "pairwise", "sim_dist": "answers", "splits": None})
+    assert (given.missing, given.sim_dist, given.splits) == ("pairwise", "answers", suite.splits)

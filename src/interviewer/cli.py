@@ -697,6 +697,22 @@ def eval_command(
         int | None, typer.Option("--bootstrap", min=0, help="Bootstrap resamples (default 200).")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default 0).")] = None,
+    missing: Annotated[
+        str | None,
+        typer.Option(
+            "--missing",
+            help="Correlations and alpha over complete cases (default, as the papers) "
+            "or pairwise-complete pairs (docs/metrics.md).",
+        ),
+    ] = None,
+    sim_dist: Annotated[
+        str | None,
+        typer.Option(
+            "--sim-dist",
+            help="Simulated distribution: mean of probs (default) or histogram of "
+            "sampled answers (as the Anthology code).",
+        ),
+    ] = None,
     *,
     given: GivenSettings,
 ) -> None:
@@ -707,9 +723,11 @@ def eval_command(
     --splits, --bootstrap and --seed given on the command line beat the suite's own.
     """
     from interviewer.eval_run import MethodInput, evaluate, parse_labelled
+    from interviewer.evaluation import DEFAULT_RULES, Rules
     from interviewer.views import print_evaluation
 
     writable_dir(out, "--out", WRITABLE_FIX)
+    rules = Rules.parse(missing or DEFAULT_RULES.missing, sim_dist or DEFAULT_RULES.sim_dist)
     if suite is not None:
         from interviewer.suite import load_suite, run_suite, scaled, with_flags
 
@@ -725,7 +743,11 @@ def eval_command(
             raise UserInputError(
                 f"--suite names its own inputs; {', '.join(named)} cannot be combined with it"
             )
-        flags = {"splits": splits, "bootstrap": bootstrap, "seed": seed}
+        flags: dict[str, object] = {"splits": splits, "bootstrap": bootstrap, "seed": seed}
+        flags |= {
+            "missing": rules.missing if missing else None,
+            "sim_dist": rules.sim_dist if sim_dist else None,
+        }
         spec = with_flags(scaled(load_suite(suite), scale), flags)
         settings = given.build(base=spec.settings)
         print_evaluation(console, run_suite(spec, settings, out, console).evaluation)
@@ -748,6 +770,7 @@ def eval_command(
         splits=100 if splits is None else splits,  # the defaults --help states
         resamples=200 if bootstrap is None else bootstrap,
         seed=0 if seed is None else seed,
+        rules=rules,
     )
     drop_stale_report_files(out, result.files)
     print_evaluation(console, result)

@@ -9,9 +9,11 @@ import numpy as np
 
 from interviewer.errors import UserInputError
 from interviewer.evaluation import (
+    DEFAULT_RULES,
     SUBGROUP_TRAITS,
     MethodReport,
     Report,
+    Rules,
     Scores,
     Table,
     human_bound,
@@ -71,6 +73,7 @@ def evaluate(
     resamples: int = 200,
     seed: int = 0,
     plots: bool = True,
+    rules: Rules = DEFAULT_RULES,
 ) -> EvalResult:
     questionnaire = load_questionnaire(questionnaire_path)
     is_study = questionnaire.study in STUDIES
@@ -94,19 +97,18 @@ def evaluate(
             continue
         assert human is not None
         table = simulated_table(responses, questionnaire, weights)
-        overall = score(human, table, questionnaire, resamples=resamples, seed=seed)
+        overall = score(human, table, questionnaire, resamples=resamples, seed=seed, rules=rules)
         subgroups = {
-            trait: _subgroups(human, table, humans, stands_for, demographics, trait, questionnaire)
+            trait: _subgroups(
+                human, table, humans, stands_for, demographics, trait, questionnaire, rules
+            )
             for trait in SUBGROUP_TRAITS
         }
-        reports.append(
-            MethodReport(
-                method.label, overall, subgroups, simulated_distributions(table, questionnaire)
-            )
-        )
+        distributions = simulated_distributions(table, questionnaire, rules.sim_dist)
+        reports.append(MethodReport(method.label, overall, subgroups, distributions))
     if human is None:
         return _study_result(questionnaire, humans, all_gaps, out_dir, plots)
-    bound = human_bound(human, questionnaire, splits, seed)
+    bound = human_bound(human, questionnaire, splits, seed, rules)
     report = Report(
         questionnaire.id,
         str(humans_path),
@@ -115,8 +117,24 @@ def evaluate(
         bound,
         reports,
         human_distributions(human, questionnaire),
+        n_complete_humans=int((~np.isnan(human.answers)).all(axis=1).sum()),
+        alpha_human_n=bound.alpha_n,
+        subgroup_bounds=_subgroup_bounds(human, humans, questionnaire, splits, seed, rules),
+        rules=rules.describe(splits),
     )
     return _write(report, {}, out_dir, plots)
+
+
+def _human_subgroups(humans: HumanData, trait: str) -> dict[str, np.ndarray]:
+    """Value -> human rows, for every value of ``trait`` the humans have."""
+    values = humans.demographics.get(trait)
+    if values is None:
+        return {}
+    return {value: _rows_with(values, value) for value in sorted({v for v in values if v})}
+
+
+def _rows_with(labels: list[str | None], value: str) -> np.ndarray:
+    return np.array([i for i, v in enumerate(labels) if v == value], dtype=int)
 
 
 def _subgroups(
@@ -127,20 +145,41 @@ def _subgroups(
     demographics: dict[str, dict[str, dict[str, float]]],
     trait: str,
     questionnaire: Questionnaire,
+    rules: Rules,
 ) -> dict[str, Scores | None]:
-    human_values = humans.demographics.get(trait)
-    if human_values is None:
-        return {}
     sim_values = subgroup_labels(table.ids, humans, stands_for, demographics, trait)
     result: dict[str, Scores | None] = {}
-    for value in sorted({v for v in human_values if v}):
-        h_rows = np.array([i for i, v in enumerate(human_values) if v == value], dtype=int)
-        s_rows = np.array([i for i, v in enumerate(sim_values) if v == value], dtype=int)
-        if len(h_rows) == 0 or len(s_rows) == 0:
+    for value, h_rows in _human_subgroups(humans, trait).items():
+        s_rows = _rows_with(sim_values, value)
+        if len(s_rows) == 0:
             result[value] = None  # an empty subgroup: stated, not scored as 0
         else:
-            result[value] = score(human.rows(h_rows), table.rows(s_rows), questionnaire)
+            result[value] = score(
+                human.rows(h_rows), table.rows(s_rows), questionnaire, rules=rules
+            )
     return result
+
+
+def _subgroup_bounds(
+    human: Table,
+    humans: HumanData,
+    questionnaire: Questionnaire,
+    splits: int,
+    seed: int,
+    rules: Rules,
+) -> dict[str, dict[str, Scores | None]]:
+    """The split-half bound within every subgroup: a subgroup gap is read against it."""
+    bounds: dict[str, dict[str, Scores | None]] = {}
+    for trait in SUBGROUP_TRAITS:
+        groups = _human_subgroups(humans, trait)
+        if groups:
+            bounds[trait] = {
+                value: human_bound(human.rows(rows), questionnaire, splits, seed, rules)
+                if len(rows) >= 2
+                else None  # one human cannot be split
+                for value, rows in groups.items()
+            }
+    return bounds
 
 
 def _parties(
@@ -170,9 +209,7 @@ def _study_result(
 ) -> EvalResult:
     # Respondent-level human data of the three studies is not public: the comparison is
     # with the published gaps, and there is no split-half bound to compute.
-    no_bound = Scores(
-        n=0, wd={}, wd_mean=float("nan"), fro=float("nan"), fro_entries=0, alpha=float("nan")
-    )
+    no_bound = Scores(n=0, wd={}, wd_mean=float("nan"), fro=float("nan"), alpha=float("nan"))
     report = Report(
         questionnaire.id,
         str(humans.path),
@@ -193,7 +230,10 @@ def _write(
     body = report.to_json()
     if all_gaps:
         body["higher_order"] = {
-            label: [{**g.__dict__, "direction_ok": g.direction_ok} for g in found]
+            label: [
+                {**g.__dict__, "direction": g.direction, "direction_ok": g.direction_ok}
+                for g in found
+            ]
             for label, found in all_gaps.items()
         }
     path = out_dir / "report.json"

@@ -1,12 +1,15 @@
-"""Score simulated answers against real human answers (DESIGN.md metric definitions).
+"""Score simulated answers against real human answers (DESIGN.md metric definitions;
+every formula and rule, as implemented, in docs/metrics.md).
 
-The simulated distribution of a question is the mean of the respondents' ``probs``;
-individual answers (for correlations and alpha) are the drawn ``answer``. Humans use
-their survey weights; a simulated respondent weighs the number of humans matched to it
-(when a match file is given), else 1. The human lower bound compares random halves of
-the humans with each other. Subgroups label simulated respondents by the human they
-stand for: the same respondent for demographic baselines, the matched human for
-personas (or, without a match file, the persona's most likely demographics).
+The simulated distribution of a question is the mean of the respondents' ``probs`` by
+default, or the histogram of their drawn answers (``Rules.sim_dist``); individual
+answers (for correlations and alpha) are the drawn ``answer``. Humans use their survey
+weights; a simulated respondent weighs the number of humans matched to it (when a
+match file is given), else 1. The human lower bound compares random halves of the
+humans with each other, overall and within every subgroup. Subgroups label simulated
+respondents by the human they stand for: the same respondent for demographic
+baselines, the matched human for personas (or, without a match file, the persona's
+most likely demographics).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -24,11 +27,18 @@ from interviewer.demographics import most_likely
 from interviewer.errors import UserInputError
 from interviewer.humans import HumanData
 from interviewer.metrics import (
+    MISSING_RULES,
+    Correlations,
+    MissingRule,
     bootstrap_ci,
     cronbach_alpha,
+    dispersion_ratio,
     finite_mean,
     fro,
     halvings,
+    js_distance,
+    representativeness,
+    simbench,
     wd,
     weighted_corr,
     weighted_distribution,
@@ -37,6 +47,73 @@ from interviewer.survey.questionnaire import Questionnaire
 from interviewer.survey.responses import SimulatedResponse
 
 SUBGROUP_TRAITS = ("party", "race", "age")
+SimDist = Literal["probs", "answers"]
+SIM_DISTS: tuple[SimDist, ...] = ("probs", "answers")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The named choices every number depends on (docs/metrics.md)."""
+
+    missing: MissingRule = "complete"
+    """Correlations and alpha: complete cases over the items, or pairwise complete."""
+    sim_dist: SimDist = "probs"
+    """Simulated distribution: mean of ``probs``, or histogram of drawn ``answer``s."""
+
+    @staticmethod
+    def parse(missing: str, sim_dist: str) -> Rules:
+        """From command-line words; a word that names no rule is a ``UserInputError``."""
+        rule = next((r for r in MISSING_RULES if r == missing), None)
+        source = next((d for d in SIM_DISTS if d == sim_dist), None)
+        if rule is None:
+            raise UserInputError(f"--missing {missing!r}: expected one of {list(MISSING_RULES)}")
+        if source is None:
+            raise UserInputError(f"--sim-dist {sim_dist!r}: expected one of {list(SIM_DISTS)}")
+        return Rules(rule, source)
+
+    def describe(self, splits: int) -> dict[str, str]:
+        """The rules in force, in words, for report.json."""
+        rows = (
+            "complete cases (rows that answered every item of the questionnaire)"
+            if self.missing == "complete"
+            else "pairwise complete (each pair over the rows that answered both)"
+        )
+        simulated = (
+            "weighted mean of the respondents' probs"
+            if self.sim_dist == "probs"
+            else "weighted histogram of the drawn answers (as the Anthology code)"
+        )
+        return {
+            "missing": self.missing,
+            "sim_dist": self.sim_dist,
+            "weights": "humans: survey weights; simulated: humans matched to each, else 1",
+            "wd": "Wasserstein distance over option positions 0..K-1 (closed form, equal to "
+            "scipy.stats.wasserstein_distance) between "
+            f"the weighted human shares of those who answered and the {simulated}",
+            "fro": "Frobenius norm of human minus simulated weighted Pearson correlation "
+            f"matrices over the questionnaire's items, both over {rows}; a zero-variance "
+            "item's correlations count as 0 and it is listed under 'degenerate'",
+            "alpha": "Cronbach's alpha k/(k-1)(1 - tr C / sum C), weighted covariance C over "
+            + (
+                "complete rows (pingouin nan_policy='listwise')"
+                if self.missing == "complete"
+                else "pairwise complete rows (pingouin's default form, as the Anthology code)"
+            ),
+            "representativeness": "OpinionQA (Santurkar et al. 2023): 1 - WD/(K-1), "
+            "mean over questions",
+            "simbench": "SimBench (Hu et al. 2025): 100 (1 - TV/TV(human, uniform)), mean "
+            "over questions whose human distribution is not uniform",
+            "jsd": "Jensen-Shannon distance, scipy.spatial.distance.jensenshannon base 2, "
+            "mean over questions",
+            "dispersion": "variance of the option position, simulated / human, mean over "
+            "questions (below 1: under-dispersed)",
+            "bound": f"humans split at random into halves, {splits} seeded splits, metric "
+            "between halves averaged; overall and within every subgroup",
+            "docs": "docs/metrics.md",
+        }
+
+
+DEFAULT_RULES = Rules()
 
 
 @dataclass(frozen=True)
@@ -70,8 +147,21 @@ class Scores:
     wd: dict[str, float]
     wd_mean: float
     fro: float
-    fro_entries: int
     alpha: float
+    corr_n: int = 0
+    """Rows behind the correlation matrix: complete cases, or (pairwise) the fewest
+    behind any pair."""
+    degenerate: list[str] = field(default_factory=list)
+    """Items with no variance: their correlations counted as 0 in ``fro``."""
+    alpha_n: int = 0
+    """Rows behind alpha under the missing-data rule."""
+    representativeness: float = float("nan")
+    simbench: float = float("nan")
+    jsd: float = float("nan")
+    dispersion: float = float("nan")
+    questions: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Question id -> representativeness, simbench, jsd and dispersion of that question
+    (the fields above are their means over questions)."""
     wd_mean_ci: tuple[float, float] | None = None
     fro_ci: tuple[float, float] | None = None
     extremity: float = float("nan")
@@ -98,6 +188,13 @@ class Report:
     methods: list[MethodReport]
     human_distributions: dict[str, list[float]]
     notes: list[str] = field(default_factory=list)
+    n_complete_humans: int = 0
+    """Humans who answered every item of the questionnaire (under the ``complete``
+    rule, the rows behind the human correlation matrix and alpha)."""
+    alpha_human_n: int = 0
+    subgroup_bounds: dict[str, dict[str, Scores | None]] = field(default_factory=dict)
+    """trait -> value -> the split-half bound within that subgroup (None: < 2 humans)."""
+    rules: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = json_safe(asdict(self))
@@ -147,12 +244,13 @@ class HumanSide:
     """What every comparison needs of the humans, computed once per human table."""
 
     distributions: dict[str, list[float]]
-    corr: np.ndarray
+    corr: Correlations
 
 
-def human_side(human: Table, questionnaire: Questionnaire) -> HumanSide:
+def human_side(human: Table, questionnaire: Questionnaire, rules: Rules) -> HumanSide:
     return HumanSide(
-        human_distributions(human, questionnaire), weighted_corr(human.answers, human.weights)
+        human_distributions(human, questionnaire),
+        weighted_corr(human.answers, human.weights, rules.missing),
     )
 
 
@@ -163,20 +261,21 @@ def score(
     *,
     resamples: int = 0,
     seed: int = 0,
+    rules: Rules = DEFAULT_RULES,
 ) -> Scores:
-    side = human_side(human, questionnaire)
-    result = _compare(
-        side, simulated, questionnaire, simulated_distributions(simulated, questionnaire)
-    )
+    side = human_side(human, questionnaire, rules)
+    sim_dists = simulated_distributions(simulated, questionnaire, rules.sim_dist)
+    result = _compare(side, simulated, questionnaire, sim_dists, rules)
     if resamples and len(simulated.ids) > 1:
 
         def stat_wd(index: np.ndarray) -> float:
-            wds = _wds(side, simulated_distributions(simulated, questionnaire, index))
+            dists = simulated_distributions(simulated, questionnaire, rules.sim_dist, index)
+            wds = _wds(side, dists)
             return float(np.mean(list(wds.values()))) if wds else float("nan")
 
         def stat_fro(index: np.ndarray) -> float:
-            sim_corr = weighted_corr(simulated.answers[index], simulated.weights[index])
-            return fro(side.corr, sim_corr).value
+            answers, weights = simulated.answers[index], simulated.weights[index]
+            return fro(side.corr.matrix, weighted_corr(answers, weights, rules.missing).matrix)
 
         rows = len(simulated.ids)
         result.wd_mean_ci = bootstrap_ci(rows, stat_wd, resamples, seed)
@@ -185,12 +284,23 @@ def score(
 
 
 def simulated_distributions(
-    table: Table, questionnaire: Questionnaire, index: np.ndarray | None = None
+    table: Table,
+    questionnaire: Questionnaire,
+    source: SimDist = "probs",
+    index: np.ndarray | None = None,
 ) -> dict[str, list[float]]:
-    """Weighted mean of the respondents' probs per question (questions nobody answered:
-    absent); over the rows ``index`` picks (a bootstrap resample), else all rows."""
+    """Per question, the weighted mean of the respondents' probs (``probs``) or the
+    weighted histogram of their drawn answers (``answers``); questions nobody answered
+    are absent. Over the rows ``index`` picks (a bootstrap resample), else all rows."""
     out: dict[str, list[float]] = {}
     weights = table.weights if index is None else table.weights[index]
+    if source == "answers":
+        answers = table.answers if index is None else table.answers[index]
+        for i, question in enumerate(questionnaire.questions):
+            dist = weighted_distribution(answers[:, i], weights, len(question.options))
+            if dist is not None:
+                out[question.id] = dist.tolist()
+        return out
     for question in questionnaire.questions:
         probs, present = _prob_matrix(table, question.id, len(question.options))
         if index is not None:
@@ -239,18 +349,37 @@ def _compare(
     simulated: Table,
     questionnaire: Questionnaire,
     sim_dists: dict[str, list[float]],
+    rules: Rules,
 ) -> Scores:
     wds = _wds(side, sim_dists)
-    frob = fro(side.corr, weighted_corr(simulated.answers, simulated.weights))
+    questions = {q: _per_question(side.distributions[q], sim_dists[q]) for q in wds}
+    corr = weighted_corr(simulated.answers, simulated.weights, rules.missing)
+    alpha = cronbach_alpha(simulated.answers, simulated.weights, rules.missing)
     return Scores(
         n=len(simulated.ids),
         wd=wds,
         wd_mean=float(np.mean(list(wds.values()))) if wds else float("nan"),
-        fro=frob.value,
-        fro_entries=frob.entries,
-        alpha=cronbach_alpha(simulated.answers),
+        fro=fro(side.corr.matrix, corr.matrix),
+        alpha=alpha.value,
+        corr_n=corr.n,
+        degenerate=[questionnaire.questions[i].id for i in corr.degenerate],
+        alpha_n=alpha.n,
+        questions=questions,
+        representativeness=finite_mean([v["representativeness"] for v in questions.values()]),
+        simbench=finite_mean([v["simbench"] for v in questions.values()]),
+        jsd=finite_mean([v["jsd"] for v in questions.values()]),
+        dispersion=finite_mean([v["dispersion"] for v in questions.values()]),
         extremity=_extremity(simulated, questionnaire),
     )
+
+
+def _per_question(human: list[float], simulated: list[float]) -> dict[str, float]:
+    return {
+        "representativeness": representativeness(human, simulated),
+        "simbench": simbench(human, simulated),
+        "jsd": js_distance(human, simulated),
+        "dispersion": dispersion_ratio(human, simulated),
+    }
 
 
 def _extremity(table: Table, questionnaire: Questionnaire) -> float:
@@ -264,26 +393,38 @@ def _extremity(table: Table, questionnaire: Questionnaire) -> float:
     return ends / total if total else float("nan")
 
 
-def human_bound(human: Table, questionnaire: Questionnaire, splits: int, seed: int) -> Scores:
-    """Split the humans in random halves; mean over ``splits`` of the half-vs-half metrics."""
+def human_bound(
+    human: Table, questionnaire: Questionnaire, splits: int, seed: int, rules: Rules = DEFAULT_RULES
+) -> Scores:
+    """Split the humans in random halves; mean over ``splits`` of the half-vs-half
+    metrics. ``alpha``, ``corr_n`` and ``degenerate`` are those of all ``human``."""
     halves = []
     for a, b in halvings(len(human.ids), splits, seed):
         first, second = human.rows(a), human.rows(b)
         halves.append(
             _compare(
-                human_side(first, questionnaire),
+                human_side(first, questionnaire, rules),
                 second,
                 questionnaire,
                 human_distributions(second, questionnaire),
+                rules,
             )
         )
+    corr = weighted_corr(human.answers, human.weights, rules.missing)
+    alpha = cronbach_alpha(human.answers, human.weights, rules.missing)
     return Scores(
         n=len(human.ids) // 2,
         wd={},
         wd_mean=finite_mean([h.wd_mean for h in halves]),
         fro=finite_mean([h.fro for h in halves]),
-        fro_entries=0,
-        alpha=cronbach_alpha(human.answers),
+        alpha=alpha.value,
+        corr_n=corr.n,
+        degenerate=[questionnaire.questions[i].id for i in corr.degenerate],
+        alpha_n=alpha.n,
+        representativeness=finite_mean([h.representativeness for h in halves]),
+        simbench=finite_mean([h.simbench for h in halves]),
+        jsd=finite_mean([h.jsd for h in halves]),
+        dispersion=finite_mean([h.dispersion for h in halves]),
     )
 
 

@@ -14,7 +14,8 @@ respondent × item from the drawn ``answer``. Per party:
   party's members report feeling toward P (their out-party warmth item); d between them.
 
 Each simulated gap is set beside the published human target; a gap whose sign differs
-from the target's is reported as wrong in direction.
+from the target's is reported as wrong in direction, and a gap of exactly 0 as "no gap"
+(neither right nor wrong).
 """
 
 from __future__ import annotations
@@ -47,11 +48,21 @@ class Gap:
     target_d: float | None = None
 
     @property
-    def direction_ok(self) -> bool | None:
-        """Same sign as the human target (None when either is missing or NaN)."""
+    def direction(self) -> str | None:
+        """``right`` (same sign as the human target), ``wrong sign``, or ``no gap`` (a
+        simulated gap of exactly 0: no difference is not a difference the wrong way);
+        None when the gap or the target is missing or NaN."""
         if self.target_gap is None or not np.isfinite(self.gap):
             return None
-        return bool(np.sign(self.gap) == np.sign(self.target_gap))
+        if self.gap == 0:
+            return "no gap"
+        return "right" if np.sign(self.gap) == np.sign(self.target_gap) else "wrong sign"
+
+    @property
+    def direction_ok(self) -> bool | None:
+        """True / False for a right / wrong sign; None for no gap or no verdict."""
+        verdict = self.direction
+        return None if verdict in (None, "no gap") else verdict == "right"
 
 
 @cache

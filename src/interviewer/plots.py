@@ -58,12 +58,19 @@ def distributions_png(report: Report, path: Path, max_questions: int = 16) -> Pa
 
 
 def summary_png(report: Report, path: Path) -> Path:
-    """Mean WD and Frobenius per method, the human split-half bound as a dashed line."""
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    """Mean WD, Frobenius and OpinionQA representativeness per method, the human
+    split-half bound as a dashed line."""
+    fig, axes = plt.subplots(1, 3, figsize=(13.5, 3.4))
     labels = [m.label for m in report.methods]
     for ax, metric, bound, title in (
         (axes[0], "wd_mean", report.bound.wd_mean, "mean Wasserstein distance (lower is better)"),
         (axes[1], "fro", report.bound.fro, "correlation Frobenius norm (lower is better)"),
+        (
+            axes[2],
+            "representativeness",
+            report.bound.representativeness,
+            "OpinionQA representativeness (higher is better)",
+        ),
     ):
         values = [getattr(m.overall, metric) for m in report.methods]
         ax.bar(

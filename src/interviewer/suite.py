@@ -27,12 +27,13 @@ from rich.console import Console
 
 from interviewer.errors import SettingsError, UserInputError
 from interviewer.eval_run import EvalResult, MethodInput, evaluate
-from interviewer.evaluation import json_safe
+from interviewer.evaluation import Rules, SimDist, json_safe
 from interviewer.humans import load_humans
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, RunSummary, run_interviews
 from interviewer.interview.state import Method
 from interviewer.matching import match_to_file
+from interviewer.metrics import MissingRule
 from interviewer.paths import resource_dir
 from interviewer.personas import load_personas
 from interviewer.pool import ModelPool
@@ -119,6 +120,10 @@ class Suite(_Strict):
     splits: int = 100
     bootstrap: int = 200
     seed: int = 0
+    missing: MissingRule = "complete"
+    """Correlations and alpha over complete cases or pairwise (docs/metrics.md)."""
+    sim_dist: SimDist = "probs"
+    """The simulated distribution WD compares: mean of probs, or sampled answers."""
 
     @model_validator(mode="after")
     def _reuse(self) -> Suite:
@@ -273,6 +278,7 @@ async def _run(
             splits=suite.splits,
             resamples=suite.bootstrap,
             seed=suite.seed,
+            rules=Rules(suite.missing, suite.sim_dist),
         )
     result = SuiteResult(
         out=out, runs=runs, evaluation=evaluation, ablations=_ablations(suite, evaluation, xs)

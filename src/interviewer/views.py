@@ -38,26 +38,35 @@ def backends_table(results: list[ProbeResult]) -> Table:
 def eval_table(result: EvalResult) -> Table:
     """Methods as rows, metrics as columns, the human split-half bound last (as in the papers)."""
     report = result.report
-    table = Table(title=f"{report.questionnaire} vs {report.n_humans:,} humans")
+    rules = report.rules
+    behind = (
+        "behind Fro"
+        if rules.get("missing") == "complete"
+        else f"; pairwise: ≥ {report.bound.corr_n:,} per pair behind Fro"
+    )
+    table = Table(
+        title=f"{report.questionnaire} vs {report.n_humans:,} humans "
+        f"({report.n_complete_humans:,} complete cases {behind})"
+    )
     table.caption = (
         "[95% bootstrap CI over simulated respondents; for Fro it runs high, as resampled "
-        "duplicates inflate correlations] · *: over fewer correlation entries (undefined "
-        "ones left out), not comparable · extreme: share of answers at a scale's ends"
+        "duplicates inflate correlations] · *: some items had no variance; their "
+        "correlations count as 0 (report.json names them) · alpha n: rows behind alpha · "
+        f"missing data: {rules.get('missing', '?')} · simulated distribution: "
+        f"{rules.get('sim_dist', '?')} · extreme: share of answers at a scale's ends · "
+        "rules: docs/metrics.md"
     )
     table.add_column("method", no_wrap=True, min_width=11)
-    for column in ("n", "WD mean", "Fro", "alpha", "extreme"):
+    for column in ("n", "WD mean", "Fro", "alpha (n)", "extreme"):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    most = max((m.overall.fro_entries for m in report.methods), default=0)
     for method in report.methods:
         s = method.overall
-        # Fewer defined correlations than the others: not comparable, so say so.
-        partial = "*" if 0 < s.fro_entries < most else ""
         table.add_row(
             method.label,
             str(s.n),
             _num(s.wd_mean) + _ci(s.wd_mean_ci),
-            _num(s.fro, 2) + partial + _ci(s.fro_ci),
-            _num(s.alpha, 2),
+            _num(s.fro, 2) + ("*" if s.degenerate else "") + _ci(s.fro_ci),
+            f"{_num(s.alpha, 2)} ({s.alpha_n})",
             _num(s.extremity, pct=True),
         )
     bound = report.bound
@@ -66,10 +75,35 @@ def eval_table(result: EvalResult) -> Table:
         str(bound.n),
         _num(bound.wd_mean),
         _num(bound.fro, 2),
-        _num(report.alpha_human, 2),
+        f"{_num(report.alpha_human, 2)} ({report.alpha_human_n})",
         "",
         end_section=True,
     )
+    return table
+
+
+def distribution_table(result: EvalResult) -> Table:
+    """The field's other distribution metrics, means over questions (docs/metrics.md)."""
+    report = result.report
+    table = Table(title=f"{report.questionnaire}: distribution metrics (mean over questions)")
+    table.caption = (
+        "repr.: OpinionQA 1 − WD/(K−1) (higher is better) · SimBench: 100 (1 − TV/TV "
+        "to uniform), 0 = uniform guessing · JSD: Jensen–Shannon distance, base 2 · "
+        "dispersion: simulated / human variance of the answer position (< 1: too uniform "
+        "a population)"
+    )
+    table.add_column("method", no_wrap=True, min_width=11)
+    for column in ("repr.", "SimBench", "JSD", "dispersion"):
+        table.add_column(column, justify="right", no_wrap=True)
+    rows = [(m.label, m.overall) for m in report.methods] + [("[bold]human bound[/]", report.bound)]
+    for label, s in rows:
+        table.add_row(
+            label,
+            _num(s.representativeness),
+            _num(s.simbench, 1),
+            _num(s.jsd),
+            _num(s.dispersion, 2),
+        )
     return table
 
 
@@ -79,6 +113,7 @@ def subgroup_table(result: EvalResult, trait: str) -> Table | None:
     if not values:
         return None
     table = Table(title=f"WD mean by {trait}")
+    table.caption = "human bound: split-half within each subgroup (humans per half)"
     table.add_column("method")
     for value in values:
         table.add_column(value, justify="right")
@@ -91,6 +126,15 @@ def subgroup_table(result: EvalResult, trait: str) -> Table | None:
                 for v in values
             ),
         )
+    bounds = result.report.subgroup_bounds.get(trait, {})
+    table.add_row(
+        "[bold]human bound[/]",
+        *(
+            "—" if bounds.get(v) is None else f"{_num(bounds[v].wd_mean)} ({bounds[v].n})"  # type: ignore[union-attr]
+            for v in values
+        ),
+        end_section=True,
+    )
     return table
 
 
@@ -98,10 +142,13 @@ def gaps_table(result: EvalResult) -> Table:
     table = Table(title="higher-order gaps: simulated vs published human")
     for column in ("method", "party", "Δ sim", "Δ human", "d sim", "d human", "n", "direction"):
         table.add_column(column, justify="left" if column in ("method", "party") else "right")
+    styles = {
+        "right": "[green]right[/]",
+        "wrong sign": "[red]WRONG SIGN[/]",
+        "no gap": "[yellow]no gap[/]",
+    }
     for label, found in result.gaps.items():
         for gap in found:
-            ok = gap.direction_ok
-            direction = "—" if ok is None else "[green]right[/]" if ok else "[red]WRONG SIGN[/]"
             table.add_row(
                 label,
                 gap.party,
@@ -110,7 +157,7 @@ def gaps_table(result: EvalResult) -> Table:
                 _num(gap.d),
                 _num(gap.target_d),
                 str(gap.n),
-                direction,
+                "—" if gap.direction is None else styles[gap.direction],
             )
     return table
 
@@ -130,6 +177,7 @@ def _ci(interval: tuple[float, float] | None) -> str:
 def print_evaluation(console: Console, result: EvalResult) -> None:
     if result.report.methods:
         console.print(eval_table(result))
+        console.print(distribution_table(result))
         for trait in ("party", "race", "age"):
             table = subgroup_table(result, trait)
             if table is not None:
