@@ -1,7 +1,7 @@
 """``interviewer eval`` on the shipped GSS 2022 and CCES 2018 files against an
 independent computation (pandas / numpy / scipy / pingouin), under every stated rule.
 
-The simulated side is seeded random: some hundreds of personas, Dirichlet probs per
+The simulated side is seeded random, written with only the six contract fields: some hundreds of personas, Dirichlet probs per
 question, an answer drawn from them, a few answers left out so that complete cases and
 pairwise-complete pairs differ on both sides.
 """
@@ -22,8 +22,6 @@ from scipy.stats import wasserstein_distance
 from interviewer.eval_run import MethodInput, evaluate
 from interviewer.evaluation import Rules
 from interviewer.survey.questionnaire import load_questionnaire
-from interviewer.survey.responses import append_responses
-from tests.fakes import simulated
 
 HUMANS = Path(__file__).parents[1] / "evals" / "humans"
 PERSONAS = 300
@@ -45,8 +43,10 @@ def simulate(questions: dict[str, int], path: Path, seed: int) -> pd.DataFrame:
             answer = int(rng.choice(size, p=p))
             answers[row, column] = answer
             probs[qid][persona] = p.tolist()
-            lines.append(simulated(persona, qid, answer, p.tolist(), "qa", "x"))
-    append_responses(path, lines)
+            # Only the contract's six fields, as another tool would write them.
+            line = {"persona_id": persona, "question_id": qid, "probs": p.tolist()}
+            lines.append(json.dumps(line | {"answer": answer, "conditioning": "qa", "model": "x"}))
+    path.write_text("\n".join(lines) + "\n")
     frame = pd.DataFrame(answers, index=personas, columns=list(questions))
     frame.attrs["probs"] = probs
     return frame
