@@ -8,6 +8,7 @@ canonical brackets as the importers bin theirs. Weights are finite, >= 0 and not
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +18,7 @@ import numpy as np
 
 from interviewer.demographics import age_bracket, traits
 from interviewer.errors import UserInputError
+from interviewer.storage import read_user_text
 from interviewer.survey.questionnaire import Questionnaire
 
 REQUIRED = ("respondent_id", "weight")
@@ -91,14 +93,12 @@ def load_humans(path: Path, questionnaire: Questionnaire | None = None) -> Human
 
 
 def _read(path: Path) -> tuple[list[dict[str, str]], list[str]]:
+    text = read_user_text(path, "utf-8-sig")  # a spreadsheet's byte-order mark is no column
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = list(reader.fieldnames or [])
-            rows = list(reader)
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: file does not exist") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    except csv.Error as exc:
         raise UserInputError(f"{path}: not a readable CSV file ({exc})") from None
     if not header:
         raise UserInputError(f"{path}: empty file")

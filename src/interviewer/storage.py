@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from interviewer.errors import InterviewerError
+from interviewer.errors import InterviewerError, UserInputError
 
 
 class DiskFullError(InterviewerError):
@@ -71,3 +71,22 @@ def drop_stale_report_files(folder: Path, written: Collection[Path]) -> None:
         for path in folder.glob(pattern):
             if path.resolve() not in keep:
                 path.unlink(missing_ok=True)
+
+
+def read_user_text(path: Path, encoding: str = "utf-8") -> str:
+    """A file a user gave us, as text, or one ``UserInputError`` line saying why not.
+
+    Newlines are kept as they are (the csv module needs its quoted line breaks)."""
+    try:
+        return path.read_bytes().decode(encoding)
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: file does not exist") from None
+    except IsADirectoryError:
+        raise UserInputError(f"{path}: is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise UserInputError(
+            f"{path}: not UTF-8 text (found byte 0x{exc.object[exc.start]:02x}); "
+            "re-save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UserInputError(f"{path}: cannot read ({exc.strerror})") from None

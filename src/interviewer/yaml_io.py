@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from interviewer.errors import UserInputError
+from interviewer.storage import read_user_text
 
 
 class _Loader(yaml.SafeLoader):
@@ -37,16 +38,9 @@ def load_yaml(text: str) -> Any:
 
 def read_yaml_file(path: Path) -> Any:
     """A user's YAML file, or one ``UserInputError`` line naming it (and the line)."""
+    text = read_user_text(path)
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: file does not exist") from None
-    except IsADirectoryError:
-        raise UserInputError(f"{path}: is a directory, not a YAML file") from None
-    except UnicodeDecodeError as exc:
-        raise UserInputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise UserInputError(f"{path}: cannot read ({exc.strerror})") from None
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

@@ -19,6 +19,7 @@ ships as ``evals/mappings/atp_example.yaml``.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from interviewer.demographics import traits
 from interviewer.errors import UserInputError
 from interviewer.importers.common import Converted, code
 from interviewer.paths import resource_dir
+from interviewer.storage import read_user_text
 from interviewer.survey.questionnaire import load_questionnaire
 from interviewer.yaml_io import load_yaml, read_yaml_file
 
@@ -106,14 +108,7 @@ def read_table(source: Path) -> list[dict[str, Any]]:
             dict(zip(names, values, strict=True))
             for values in zip(*(columns[n] for n in names), strict=True)
         ]
-    try:
-        with source.open(newline="", encoding="utf-8-sig") as handle:
-            return list(csv.DictReader(handle))
-    except UnicodeDecodeError as exc:
-        raise UserInputError(
-            f"{source}: not UTF-8 text (found byte 0x{exc.object[exc.start]:02x}); "
-            "re-save it as UTF-8"
-        ) from None
+    return list(csv.DictReader(io.StringIO(read_user_text(source, "utf-8-sig"), newline="")))
 
 
 def _cell(raw: dict[str, Any], column: str, source: Path) -> Any:

@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from interviewer.errors import UserInputError
-from interviewer.storage import DiskFullError
+from interviewer.storage import DiskFullError, read_user_text
 from interviewer.survey.questionnaire import Questionnaire
 
 PROBS_TOLERANCE = 1e-6
@@ -57,14 +57,7 @@ def read_responses(
 ) -> list[SimulatedResponse]:
     """Every line of a responses file, checked; a bad one is a ``UserInputError`` naming
     the file, the line and the problem."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: file does not exist") from None
-    except UnicodeDecodeError:
-        raise UserInputError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UserInputError(f"{path}: cannot read ({exc.strerror})") from None
+    lines = read_user_text(path).splitlines()
     numbered: list[tuple[int, SimulatedResponse]] = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
