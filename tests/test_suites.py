@@ -208,3 +208,22 @@ def test_scoring_rules_from_the_command_line_reach_the_suite() -> None:
     assert (suite.missing, suite.sim_dist) == ("complete", "probs")
     given = with_flags(suite, {"missing": "pairwise", "sim_dist": "answers", "splits": None})
     assert (given.missing, given.sim_dist, given.splits) == ("pairwise", "answers", suite.splits)
+
+
+def test_a_suite_names_its_matching_objective(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`match: {objective: loglik}` reaches the matcher (suites could not choose it)."""
+    import interviewer.suite as suite_module
+
+    body = "humans: humans/cces2018.csv\nmethods: [{label: a, kind: interview, n: 2}]\n"
+    path = _suite_file(tmp_path, body + "match: {method: maxweight, objective: loglik}\n")
+    suite = load_suite(path)
+    seen: list[object] = []
+    monkeypatch.setattr(suite_module, "match_to_file", lambda *args: seen.append(args[-1]))
+    humans = resource_dir("evals") / "humans" / "cces2018.csv"
+    suite_module._match([], humans, tmp_path / "m.csv", suite)
+    assert seen == ["loglik"]
+    bad = _suite_file(tmp_path, body + "match: {objective: likelihood}\n")
+    with pytest.raises(UserInputError, match=r"s\.yaml: match\.objective"):
+        load_suite(bad)

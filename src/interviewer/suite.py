@@ -32,7 +32,7 @@ from interviewer.humans import load_humans
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, RunSummary, run_interviews
 from interviewer.interview.state import Method
-from interviewer.matching import match_to_file
+from interviewer.matching import Objective, match_to_file
 from interviewer.metrics import MissingRule
 from interviewer.paths import resource_dir
 from interviewer.personas import load_personas
@@ -95,6 +95,8 @@ class MethodSpec(_Strict):
 
 class MatchSpec(_Strict):
     method: Literal["maxweight", "greedy", "random"] = "maxweight"
+    objective: Objective = "weight"
+    """What ``maxweight`` maximises: the sum of weights (the papers') or of log-weights."""
     traits: list[str] = Field(
         default_factory=lambda: ["age", "gender", "race", "education", "income", "party", "region"]
     )
@@ -408,7 +410,8 @@ def _sample(source: Path, target: Path, suite: Suite) -> Path:
 def _match(personas: list[Persona], humans_csv: Path, out: Path, suite: Suite) -> Path:
     humans = load_humans(humans_csv)
     names = [t for t in suite.match.traits if t in humans.demographics]
-    match_to_file(personas, humans, names, suite.match.method, suite.seed, out)
+    match = suite.match
+    match_to_file(personas, humans, names, match.method, suite.seed, out, match.objective)
     return out
 
 
