@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,32 @@ def test_a_zero_gap_is_no_gap_not_a_wrong_sign() -> None:
         g for g in gaps(q, answers(table), {"d1": "Democrat"}) if g.party == "Republican"
     )
     assert republican.direction is None  # no Republican respondents: no verdict
+
+
+def test_a_study_report_says_who_is_in_no_partys_gap(tmp_path: Path) -> None:
+    """Respondents leaning to neither party are counted in the report's notes, not
+    dropped from every gap in silence."""
+    import json
+
+    from interviewer.eval_run import MethodInput, evaluate
+    from interviewer.paths import resource_dir
+
+    evals = resource_dir("evals")
+    responses = tmp_path / "r.jsonl"
+    people = ("412379892", "414164923", "415395741")  # CCES: Democrat, Republican, Independent
+    lines = [
+        {"persona_id": rid, "question_id": qid, "probs": [0.2] * 5, "answer": 2}
+        | {"conditioning": "qa", "model": "x"}
+        for rid in people
+        for qid in ("moral_in", "moral_out")
+    ]
+    responses.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    evaluate(
+        [MethodInput("qa", responses)],
+        evals / "humans" / "cces2018.csv",
+        evals / "questionnaires" / "w110_hostility.yaml",
+        tmp_path / "rep",
+        plots=False,
+    )
+    notes = json.loads((tmp_path / "rep" / "report.json").read_text())["notes"]
+    assert any("qa: 1 of 3 respondents lean to neither party" in note for note in notes), notes

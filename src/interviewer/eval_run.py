@@ -88,12 +88,14 @@ def evaluate(
     human = human_table(humans, questionnaire) if not is_study else None
     reports: list[MethodReport] = []
     all_gaps: dict[str, list[Gap]] = {}
+    notes: list[str] = []
     for method in methods:
         responses = read_responses(method.responses, questionnaire)
         weights, stands_for = read_matches(method.matches) if method.matches else (None, {})
         if is_study:
             parties = _parties(responses, humans, stands_for, demographics)
             all_gaps[method.label] = gaps(questionnaire, responses, parties)
+            notes += _no_party_note(method.label, responses, parties)
             continue
         assert human is not None
         table = simulated_table(responses, questionnaire, weights)
@@ -107,7 +109,7 @@ def evaluate(
         distributions = simulated_distributions(table, questionnaire, rules.sim_dist)
         reports.append(MethodReport(method.label, overall, subgroups, distributions))
     if human is None:
-        return _study_result(questionnaire, humans, all_gaps, out_dir, plots)
+        return _study_result(questionnaire, humans, all_gaps, notes, out_dir, plots)
     bound = human_bound(human, questionnaire, splits, seed, rules)
     report = Report(
         questionnaire.id,
@@ -200,10 +202,26 @@ def _parties(
     return parties
 
 
+def _no_party_note(
+    label: str, responses: list[SimulatedResponse], parties: dict[str, str]
+) -> list[str]:
+    """Say how many respondents no party's gap counts (a tie, no party, an Independent),
+    so a smaller n is explained rather than silent."""
+    everyone = {r.persona_id for r in responses}
+    left_out = len(everyone) - len(parties)
+    if not left_out:
+        return []
+    return [
+        f"{label}: {left_out} of {len(everyone)} respondents lean to neither party "
+        "(an exact tie, no party, or Independent) and are in no party's gap"
+    ]
+
+
 def _study_result(
     questionnaire: Questionnaire,
     humans: HumanData,
     all_gaps: dict[str, list[Gap]],
+    notes: list[str],
     out_dir: Path,
     plots: bool,
 ) -> EvalResult:
@@ -218,7 +236,7 @@ def _study_result(
         no_bound,
         [],
         {},
-        ["higher-order study: compared with the published human gaps"],
+        ["higher-order study: compared with the published human gaps", *notes],
     )
     return _write(report, all_gaps, out_dir, plots)
 
