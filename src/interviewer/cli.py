@@ -539,8 +539,8 @@ def match_command(
     )
     console.print(
         f"{len(result.log_weight)} humans matched ({method}, objective {objective}), "
-        "mean log-weight "
-        f"{result.mean_log_weight:.3f} → {out}"
+        f"mean log-weight {result.mean_log_weight:.3f} over the pairs with a positive weight, "
+        f"{result.zero_pairs} with weight 0 → {out}"
     )
 
 

@@ -42,7 +42,13 @@ def validate_files(
     ``validate my_survey.yaml humans.csv``), with the loaders the commands use."""
     if questionnaire is None:
         questionnaires = [p for p in paths if _is_yaml(p) and _looks_like_questionnaire(p)]
-        questionnaire = questionnaires[0] if len(questionnaires) == 1 else None
+        data = [p for p in paths if p.suffix.lower() in (".csv", ".jsonl")]
+        if len(questionnaires) > 1 and data:  # which one the data answer is not ours to guess
+            raise UserInputError(
+                f"{len(questionnaires)} questionnaires among the files; name the one "
+                f"{data[0].name} answers with --questionnaire"
+            )
+        questionnaire = questionnaires[0] if questionnaires else None
     return [(path, *validate_file(path, questionnaire)) for path in paths]
 
 

@@ -15,6 +15,7 @@ most likely demographics).
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -43,6 +44,7 @@ from interviewer.metrics import (
     weighted_corr,
     weighted_distribution,
 )
+from interviewer.storage import read_user_text
 from interviewer.survey.questionnaire import Questionnaire
 from interviewer.survey.responses import SimulatedResponse
 
@@ -450,14 +452,14 @@ def read_matches(path: Path) -> tuple[dict[str, float], dict[str, str]]:
     """Persona weights (humans matched to each) and persona -> first matched human."""
     weights: dict[str, float] = {}
     stands_for: dict[str, str] = {}
+    text = read_user_text(path, "utf-8-sig")
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                persona, human = row["persona_id"], row["respondent_id"]
-                weights[persona] = weights.get(persona, 0.0) + 1.0
-                stands_for.setdefault(persona, human)
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: file does not exist") from None
+        for row in csv.DictReader(io.StringIO(text, newline="")):
+            persona, human = row["persona_id"], row["respondent_id"]
+            weights[persona] = weights.get(persona, 0.0) + 1.0
+            stands_for.setdefault(persona, human)
+    except csv.Error as exc:
+        raise UserInputError(f"{path}: not a readable CSV file ({exc})") from None
     except KeyError:
         raise UserInputError(f"{path}: expected columns respondent_id, persona_id") from None
     return weights, stands_for

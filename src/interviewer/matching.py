@@ -93,7 +93,15 @@ class Matching:
 
     @property
     def mean_log_weight(self) -> float:
-        return float(self.log_weight.mean()) if len(self.log_weight) else float("nan")
+        """Mean over the pairs with a positive weight (NaN if none): one zero-weight pair
+        would make the mean -inf and say nothing; ``zero_pairs`` counts those."""
+        positive = self.log_weight[np.isfinite(self.log_weight)]
+        return float(positive.mean()) if len(positive) else float("nan")
+
+    @property
+    def zero_pairs(self) -> int:
+        """Pairs whose weight is 0 (a persona gave one of the human's traits probability 0)."""
+        return int((~np.isfinite(self.log_weight)).sum())
 
 
 def trait_table(

@@ -119,8 +119,9 @@ class Suite(_Strict):
     match: MatchSpec = Field(default_factory=MatchSpec)
     settings: dict[str, Any] = Field(default_factory=dict)
     """Setting overrides (flags on the command line still win)."""
-    splits: int = 100
-    bootstrap: int = 200
+    splits: int = Field(default=100, ge=2)
+    """Split-half splits for the human bound (as ``eval --splits``)."""
+    bootstrap: int = Field(default=200, ge=0)
     seed: int = 0
     missing: MissingRule = "complete"
     """Correlations and alpha over complete cases or pairwise (docs/metrics.md)."""
