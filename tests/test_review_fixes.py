@@ -66,3 +66,30 @@ def test_the_mean_log_weight_skips_zero_pairs_and_counts_them() -> None:
     result = Matching(pairs, pairs, np.array([np.log(0.5), -np.inf, np.log(0.25)]))
     assert result.mean_log_weight == pytest.approx((np.log(0.5) + np.log(0.25)) / 2)
     assert result.zero_pairs == 1
+
+
+def test_an_item_constant_where_weight_lies_is_degenerate() -> None:
+    """Rows of weight 0 count for nothing, so they cannot give an item its variance."""
+    import numpy as np
+
+    from interviewer.metrics import weighted_corr
+
+    answers = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0], [1.0, 1.0]])
+    weights = np.array([1.0, 0.0, 0.0, 1.0])  # item 0 is 1 on both weighted rows
+    for missing in ("complete", "pairwise"):
+        corr = weighted_corr(answers, weights, missing)  # type: ignore[arg-type]
+        assert corr.matrix[0, 1] == 0.0 and corr.degenerate == [0], (missing, corr)
+
+
+def test_pairwise_lists_an_item_constant_on_one_pair_only() -> None:
+    import numpy as np
+
+    from interviewer.metrics import weighted_corr
+
+    nan = np.nan
+    # Item 0 varies overall but is 5 on the two rows that also answered item 2.
+    answers = np.array(
+        [[1.0, 0.0, nan], [2.0, 1.0, nan], [3.0, 0.0, nan], [5.0, 1.0, 0.0], [5.0, 0.0, 1.0]]
+    )
+    corr = weighted_corr(answers, np.ones(5), "pairwise")
+    assert corr.matrix[0, 2] == 0.0 and 0 in corr.degenerate

@@ -111,7 +111,9 @@ class Correlations:
 def weighted_corr(
     answers: Array, weights: Array, missing: MissingRule = "complete"
 ) -> Correlations:
-    """Weighted Pearson correlations between columns under the ``missing`` rule."""
+    """Weighted Pearson correlations between columns under the ``missing`` rule. Rows of
+    weight 0 are left out first: they count for nothing, so they cannot make an item vary."""
+    answers, weights = answers[weights > 0], weights[weights > 0]
     if missing == "complete":
         rows = ~np.isnan(answers).any(axis=1)
         complete = answers[rows]
@@ -126,7 +128,8 @@ def weighted_corr(
     matrix[constant | constant.T] = 0.0
     np.fill_diagonal(matrix, 1.0)
     matrix[count < 2] = np.nan  # too few rows: undefined, whatever the values
-    degenerate = [i for i in range(len(cov)) if constant[i, i] and count[i, i] >= 2]
+    # An item constant on any pair's rows had that pair's correlation set to 0: list it.
+    degenerate = [i for i in range(len(cov)) if (constant[i] & (count[i] >= 2)).any()]
     off_diagonal = count[~np.eye(len(cov), dtype=bool)]
     fewest = int(off_diagonal.min()) if off_diagonal.size else len(answers)
     return Correlations(matrix, fewest, degenerate)
