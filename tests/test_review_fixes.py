@@ -93,3 +93,14 @@ def test_pairwise_lists_an_item_constant_on_one_pair_only() -> None:
     )
     corr = weighted_corr(answers, np.ones(5), "pairwise")
     assert corr.matrix[0, 2] == 0.0 and 0 in corr.degenerate
+
+
+def test_the_refusal_names_no_flag_a_suite_user_never_gave(tmp_path: Path) -> None:
+    """Suites resume by themselves: 'resume with --resume …' misled their users."""
+    from interviewer.resume import refuse_other_config
+
+    with pytest.raises(UserInputError) as caught:
+        refuse_other_config(tmp_path, {"seed": 0}, {"seed": 5})
+    message = str(caught.value)
+    assert "--resume" not in message and "seed (0 in the run, 5 now)" in message
+    assert "another --out" in message

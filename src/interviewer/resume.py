@@ -49,9 +49,10 @@ def refuse_other_config(
     (older runs recorded fewer)."""
     difference = first_difference(previous, {k: current.get(k, _MISSING) for k in previous})
     if difference:
+        # Suites resume without being asked, so the line names no flag the user never gave.
         raise UserInputError(
-            f"{where}: --resume with a different {difference}; "
-            "resume with the run's own settings or choose another --out"
+            f"{where} holds a run made with a different {difference}; finish it with the "
+            "run's own settings, or choose another --out"
         )
 
 
