@@ -39,15 +39,13 @@ def eval_table(result: EvalResult) -> Table:
     """Methods as rows, metrics as columns, the human split-half bound last (as in the papers)."""
     report = result.report
     rules = report.rules
+    complete = f"{report.n_complete_humans:,} complete cases"
     behind = (
-        "behind Fro"
+        f"{complete} behind Fro"
         if rules.get("missing") == "complete"
-        else f"; pairwise: ≥ {report.bound.corr_n:,} per pair behind Fro"
+        else f"{complete}; pairwise: ≥ {report.bound.corr_n:,} per pair behind Fro"
     )
-    table = Table(
-        title=f"{report.questionnaire} vs {report.n_humans:,} humans "
-        f"({report.n_complete_humans:,} complete cases {behind})"
-    )
+    table = Table(title=f"{report.questionnaire} vs {report.n_humans:,} humans ({behind})")
     table.caption = (
         "[95% bootstrap CI over simulated respondents; for Fro it runs high, as resampled "
         "duplicates inflate correlations] · *: some items had no variance; their "
