@@ -19,9 +19,7 @@ from interviewer.survey.responses import read_responses
 from interviewer.survey.runner import meta_path, run_survey
 from tests.fakes import MockModel
 from tests.stub_server import StubState, running_stub
-from tests.test_cli import run_cli
-
-FIXTURES = Path(__file__).with_name("fixtures")
+from tests.test_survey_cli import bio_survey
 
 
 def position_biased(request: Request) -> Completion:
@@ -116,21 +114,7 @@ def test_survey_debias_flag_over_http(tmp_path: Path) -> None:
     # Cyclic over q_fair's 3 options gives (1/3, 1/3, 1/3).
     out = tmp_path / "r.jsonl"
     with running_stub(StubState(script=["ok"])) as (url, _):
-        result = run_cli(
-            "survey",
-            "-q",
-            str(FIXTURES / "trust.yaml"),
-            "--conditioning",
-            "bio",
-            "--humans",
-            str(FIXTURES / "humans.csv"),
-            "--out",
-            str(out),
-            "--debias",
-            "cyclic",
-            "--base-url",
-            url,
-        )
+        result = bio_survey(out, "--debias", "cyclic", "--base-url", url)
     assert result.returncode == 0, result.stderr
     fair = [r for r in read_responses(out) if r.question_id == "q_fair"]
     assert fair and all(r.probs == pytest.approx([1 / 3] * 3) for r in fair)
@@ -138,18 +122,6 @@ def test_survey_debias_flag_over_http(tmp_path: Path) -> None:
 
 
 def test_an_unknown_debias_scheme_is_exit_2(tmp_path: Path) -> None:
-    result = run_cli(
-        "survey",
-        "-q",
-        str(FIXTURES / "trust.yaml"),
-        "--conditioning",
-        "bio",
-        "--humans",
-        str(FIXTURES / "humans.csv"),
-        "--out",
-        str(tmp_path / "r.jsonl"),
-        "--debias",
-        "shuffled",
-    )
+    result = bio_survey(tmp_path / "r.jsonl", "--debias", "shuffled")
     assert result.returncode == 2
     assert "--debias 'shuffled'" in result.stderr

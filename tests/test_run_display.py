@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from interviewer import progress
-from interviewer.cli import build_settings
+from interviewer.cli import given_settings
 from interviewer.interview import cli_run
 from interviewer.interview.runner import RunSummary
 from interviewer.probe import probe_pool
@@ -19,7 +19,7 @@ from tests.stub_server import StubState, running_stub
 
 def test_probe_leaves_the_callers_settings_alone() -> None:
     with running_stub(StubState()) as (url, _):
-        settings = build_settings(base_url=url)
+        settings = given_settings(base_url=url).build()
         before = settings.model_dump()
         probe_pool(settings)
     assert settings.model_dump() == before
@@ -66,7 +66,7 @@ def test_the_start_spinner_stops_before_the_run(
     monkeypatch.setattr(cli_run, "ModelPool", Pool)
     monkeypatch.setattr(cli_run, "_run", run)
     cli_run.run_interview_command(
-        build_settings(),
+        given_settings().build(),
         FakeConsole(),  # type: ignore[arg-type]
         n=1,
         out=tmp_path / "o",

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.cli import build_settings, main
+from interviewer.cli import given_settings, main
 from interviewer.errors import SettingsError
 from interviewer.settings import ROLES, Settings, load_settings
 
@@ -33,7 +33,7 @@ def test_precedence_flags_beat_file_beat_env(
     assert from_file.persona.temperature == 0.9
     assert from_file.persona.max_tokens == 77
     # ... and an explicit flag beats both.
-    flagged = build_settings(path, sets=["persona.temperature=0.5"])
+    flagged = given_settings(path, sets=["persona.temperature=0.5"]).build()
     assert flagged.persona.temperature == 0.5
     # Role-specific defaults survive an env override of another field.
     assert flagged.persona.backend == "embedded"
@@ -41,11 +41,11 @@ def test_precedence_flags_beat_file_beat_env(
 
 def test_env_does_not_override_explicit_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEWER_CRITIC__BACKEND", "vllm")
-    assert build_settings(backend="openai").critic.backend == "openai"
+    assert given_settings(backend="openai").build().critic.backend == "openai"
 
 
 def test_base_url_means_attach() -> None:
-    settings = build_settings(base_url="http://127.0.0.1:1234/v1")
+    settings = given_settings(base_url="http://127.0.0.1:1234/v1").build()
     assert settings.persona.backend == "openai"
     assert settings.persona.base_url == "http://127.0.0.1:1234/v1"
 
@@ -84,7 +84,7 @@ def test_cli_missing_settings_file_exits_2(capsys: pytest.CaptureFixture[str]) -
 
 def test_flags_overlay_a_suite_leaf_by_leaf() -> None:
     suite = {"persona": {"backend": "vllm", "model": "/m/llama"}}
-    merged = build_settings(sets=["persona.temperature=0.9"], base=suite)
+    merged = given_settings(sets=["persona.temperature=0.9"]).build(suite)
     assert (merged.persona.backend, merged.persona.model) == ("vllm", "/m/llama")
     assert merged.persona.temperature == 0.9
 
@@ -171,9 +171,9 @@ def test_readme_precedence_table_is_what_the_code_does(
         # Outside a suite the same order holds without the suite layer.
         if layer != "suite":
             sets = flags[flags.index("--set") :] if "--set" in flags else []
-            plain = build_settings(
+            plain = given_settings(
                 settings_file if "settings file" in given else None, sets=sets[1::2]
-            )
+            ).build()
             assert plain.persona.temperature == values[layer]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
 from pathlib import Path
 
 from interviewer.personas import load_persona
@@ -12,6 +13,17 @@ from tests.stub_server import StubState, running_stub
 from tests.test_cli import run_cli
 
 FIXTURES = Path(__file__).with_name("fixtures")
+
+
+def bio_survey(out: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    """``survey`` of the fixture humans by their Bio prompts into ``out``, plus ``flags``."""
+    trust, humans = str(FIXTURES / "trust.yaml"), str(FIXTURES / "humans.csv")
+    return run_cli(
+        "survey", "-q", trust, "--conditioning", "bio", "--humans", humans, "--out", str(out),
+        *flags,
+    )  # fmt: skip
+
+
 SAMPLES = Path(__file__).parents[1] / "personas" / "samples" / "embedded-gemma-270m" / "interview"
 
 
@@ -64,21 +76,7 @@ def test_survey_over_http_falls_back_to_sampling(tmp_path: Path) -> None:
     # The stub's "auto" mode gives no logprobs: answers come from sampled letters.
     out = tmp_path / "r.jsonl"
     with running_stub(StubState(script=["auto"])) as (url, _):
-        result = run_cli(
-            "survey",
-            "-q",
-            str(FIXTURES / "trust.yaml"),
-            "--conditioning",
-            "bio",
-            "--humans",
-            str(FIXTURES / "humans.csv"),
-            "--out",
-            str(out),
-            "--samples",
-            "4",
-            "--base-url",
-            url,
-        )
+        result = bio_survey(out, "--samples", "4", "--base-url", url)
     assert result.returncode == 0, result.stderr
     lines = read_responses(out)
     assert len(lines) == 5  # h1, h2: both questions; h3 (Independent): q_fair only

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.cli import build_settings, main
+from interviewer.cli import given_settings, main
 from interviewer.errors import UserInputError
 from interviewer.settings import load_settings
 
@@ -15,7 +15,7 @@ EVALS = Path(__file__).parents[1] / "evals"
 
 def test_set_value_no_stays_a_string() -> None:
     # YAML 1.1 would read `No` as false; a model called "No" is a string.
-    assert build_settings(sets=["persona.model=No"]).persona.model == "No"
+    assert given_settings(sets=["persona.model=No"]).build().persona.model == "No"
 
 
 def test_non_utf8_settings_file_is_one_line(tmp_path: Path) -> None:

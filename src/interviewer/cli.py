@@ -99,21 +99,6 @@ def given_settings(
     return GivenSettings(settings_file, overrides)
 
 
-def build_settings(
-    settings_file: Path | None = None,
-    backend: str | None = None,
-    base_url: str | None = None,
-    model: str | None = None,
-    api_key: str | None = None,
-    sets: list[str] | None = None,
-    *,
-    base: Mapping[str, Any] | None = None,
-) -> Settings:
-    """The settings a command runs with (see ``GivenSettings.build`` for the order)."""
-    given = given_settings(settings_file, backend, base_url, model, api_key, sets)
-    return given.build(base)
-
-
 def _parse_sets(items: list[str]) -> dict[str, Any]:
     parsed: dict[str, Any] = {}
     for item in items:
