@@ -17,11 +17,11 @@ import time
 
 import numpy as np
 
-from interviewer.demographics import traits
-from interviewer.evaluation import Table, human_bound, score
+from interviewer.contracts.demographics import traits
+from interviewer.contracts.questionnaire import Questionnaire, load_questionnaire
+from interviewer.evaluation.scoring import Table, human_bound, score
 from interviewer.matching import METHODS, TraitTable, match
 from interviewer.paths import resource_dir
-from interviewer.survey.questionnaire import Questionnaire, load_questionnaire
 
 
 def random_table(humans: int, personas: int, seed: int) -> TraitTable:

@@ -23,12 +23,12 @@ from typing import Any
 
 from bench.harness import load_server_settings
 from bench.load_server import LoadConfig, serving
+from interviewer.contracts.persona import Persona
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.layout import persona_prompt
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.interview.state import TurnDict
 from interviewer.pool import ModelPool
-from interviewer.schemas import Persona
 
 BLOCK = 16
 _TOKEN = re.compile(r"\w+|[^\w\s]|\s+")

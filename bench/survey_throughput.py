@@ -15,11 +15,11 @@ import tempfile
 from pathlib import Path
 
 from bench.harness import CpuClock, load_server_process, load_server_settings, server_stats
+from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.paths import resource_dir
 from interviewer.pool import ModelPool
 from interviewer.survey.conditioning import Respondent
 from interviewer.survey.graph import SurveyContext
-from interviewer.survey.questionnaire import load_questionnaire
 from interviewer.survey.runner import run_survey
 
 STORY = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from interviewer.contracts.responses import SimulatedResponse
 from interviewer.model import Completion, Model, ModelContext, Request
 from interviewer.settings import RoleSettings
-from interviewer.survey.responses import SimulatedResponse
 
 Reply = str | Completion | BaseException | Callable[[Request], str | Completion]
 

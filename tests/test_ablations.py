@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from interviewer.contracts.persona_files import load_persona
+from interviewer.contracts.questionnaire import load_questionnaire
+from interviewer.contracts.responses import read_responses
 from interviewer.interview.graph import build_interview_graph, step_limit
 from interviewer.interview.state import InterviewInput
 from interviewer.model import Completion, Request
-from interviewer.personas import load_persona
-from interviewer.suite import MethodSpec, _pool, load_suite
+from interviewer.study.suite import MethodSpec, _pool, load_suite
 from interviewer.survey.conditioning import Respondent, truncated
 from interviewer.survey.graph import SurveyContext
-from interviewer.survey.questionnaire import load_questionnaire
-from interviewer.survey.responses import read_responses
 from interviewer.survey.runner import run_survey
 from tests.fakes import MockModel
 from tests.interview_fakes import context, persona_from

@@ -54,7 +54,7 @@ def test_a_survey_nobody_can_be_asked_is_an_error(
     for path in SAMPLES.glob("p*.json"):
         text = path.read_text()
         (run / path.name).write_text(text)
-    from interviewer.personas import load_persona
+    from interviewer.contracts.persona_files import load_persona
 
     for path in run.glob("p*.json"):
         persona = load_persona(path)

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interviewer.contracts.questionnaire import Questionnaire
+from interviewer.contracts.responses import read_responses
 from interviewer.errors import UserInputError
 from interviewer.model import Completion, Request
 from interviewer.survey.conditioning import Respondent
 from interviewer.survey.graph import SurveyContext
-from interviewer.survey.questionnaire import Questionnaire
-from interviewer.survey.responses import read_responses
 from interviewer.survey.runner import meta_path, run_survey
 from tests.fakes import MockModel
 from tests.stub_server import StubState, running_stub

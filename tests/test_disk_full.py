@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from interviewer import storage
+from interviewer.contracts.persona import Persona
 from interviewer.interview.runner import RunPlan, completed_ids, run_interviews
-from interviewer.schemas import Persona
 from interviewer.storage import DiskFullError
 from tests.interview_fakes import context, persona_from
 

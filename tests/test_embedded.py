@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, Field
 
+from interviewer.contracts.persona import Persona
 from interviewer.pool import ModelPool
-from interviewer.schemas import Persona
 
 LETTERS = "ABCD"
 
@@ -154,9 +154,9 @@ def test_cli_demo_runs(tmp_path: Path) -> None:
 def test_cli_demographics_then_w110_survey(tmp_path: Path) -> None:
     import shutil
 
+    from interviewer.contracts.persona_files import load_personas
+    from interviewer.contracts.responses import read_responses
     from interviewer.paths import resource_dir
-    from interviewer.personas import load_personas
-    from interviewer.survey.responses import read_responses
 
     run = tmp_path / "run"
     samples = resource_dir("personas") / "samples" / "embedded-gemma-270m" / "interview"
@@ -189,8 +189,8 @@ def test_cli_demographics_then_w110_survey(tmp_path: Path) -> None:
 def test_cli_genagent_survey(tmp_path: Path) -> None:
     import shutil
 
+    from interviewer.contracts.responses import read_responses
     from interviewer.paths import resource_dir
-    from interviewer.survey.responses import read_responses
 
     run = tmp_path / "run"
     samples = resource_dir("personas") / "samples" / "embedded-gemma-270m" / "interview"

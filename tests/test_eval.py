@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.eval_run import MethodInput, evaluate
-from interviewer.evaluation import Rules
+from interviewer.contracts.responses import append_responses
+from interviewer.evaluation.report import MethodInput, evaluate
+from interviewer.evaluation.scoring import Rules
 from interviewer.paths import resource_dir
-from interviewer.survey.responses import append_responses
 from tests.fakes import simulated
 from tests.test_cli import run_cli
 

@@ -19,9 +19,9 @@ import pytest
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import wasserstein_distance
 
-from interviewer.eval_run import MethodInput, evaluate
-from interviewer.evaluation import Rules
-from interviewer.survey.questionnaire import load_questionnaire
+from interviewer.contracts.questionnaire import load_questionnaire
+from interviewer.evaluation.report import MethodInput, evaluate
+from interviewer.evaluation.scoring import Rules
 
 HUMANS = Path(__file__).parents[1] / "evals" / "humans"
 PERSONAS = 300

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interviewer.cli import main
+from interviewer.contracts.humans import load_humans
+from interviewer.contracts.persona_files import load_persona
+from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.errors import UserInputError
-from interviewer.humans import load_humans
-from interviewer.personas import load_persona
-from interviewer.survey.questionnaire import load_questionnaire
 
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

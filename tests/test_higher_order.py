@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.higher_order import gaps, published_targets
+from interviewer.contracts.questionnaire import load_questionnaire
+from interviewer.contracts.responses import SimulatedResponse
+from interviewer.evaluation.higher_order import gaps, published_targets
 from interviewer.paths import resource_dir
-from interviewer.survey.questionnaire import load_questionnaire
-from interviewer.survey.responses import SimulatedResponse
 from tests.fakes import simulated
 
 QUESTIONNAIRES = resource_dir("evals") / "questionnaires"
@@ -116,7 +116,7 @@ def test_a_study_report_says_who_is_in_no_partys_gap(tmp_path: Path) -> None:
     dropped from every gap in silence."""
     import json
 
-    from interviewer.eval_run import MethodInput, evaluate
+    from interviewer.evaluation.report import MethodInput, evaluate
     from interviewer.paths import resource_dir
 
     evals = resource_dir("evals")

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.contracts.humans import load_humans
+from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.errors import UserInputError
-from interviewer.humans import load_humans
 from interviewer.survey.conditioning import from_humans, from_profile
-from interviewer.survey.questionnaire import load_questionnaire
 
 FIXTURES = Path(__file__).with_name("fixtures")
 

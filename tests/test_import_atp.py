@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.contracts.humans import load_humans
+from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.errors import UserInputError
-from interviewer.humans import load_humans
 from interviewer.importers import mapped
-from interviewer.survey.questionnaire import load_questionnaire
 from tests.test_cli import run_cli
 
 MAPPING = """\

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.humans import load_humans
+from interviewer.contracts.humans import load_humans
+from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.importers import IMPORTERS
 from interviewer.paths import resource_dir
-from interviewer.survey.questionnaire import load_questionnaire
 
 HUMANS = resource_dir("evals") / "humans"
 # The source data sit beside the checkout (../shared/data); SHARED_DATA points

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.contracts.persona import FailedPersona, Manifest, Persona
 from interviewer.errors import UserInputError
 from interviewer.interview.runner import RunPlan, completed_ids, parse_shard, run_interviews
-from interviewer.schemas import FailedPersona, Manifest, Persona
 from tests.interview_fakes import context, persona_from
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from interviewer.contracts.persona import Persona, PersonaStats
 from interviewer.interview.lengths import LENGTH_TOLERANCE, length_lines, run_length_lines
-from interviewer.schemas import Persona, PersonaStats
 
 
 def persona(pid: str, words: int, tokens: int) -> Persona:

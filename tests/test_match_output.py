@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.evaluation import read_matches
-from interviewer.personas import load_persona
+from interviewer.contracts.persona_files import load_persona
+from interviewer.evaluation.scoring import read_matches
 from tests.test_cli import run_cli
 
 FIXTURES = Path(__file__).with_name("fixtures")

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from interviewer.evaluation import Table, score
-from interviewer.metrics import (
+from interviewer.contracts.questionnaire import Questionnaire
+from interviewer.evaluation.metrics import (
     bootstrap_ci,
     cohens_d,
     cronbach_alpha,
@@ -23,7 +23,7 @@ from interviewer.metrics import (
     weighted_corr,
     weighted_distribution,
 )
-from interviewer.survey.questionnaire import Questionnaire
+from interviewer.evaluation.scoring import Table, score
 
 nan = float("nan")
 

@@ -6,8 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+from interviewer.contracts.persona_files import load_personas, persona_files
 from interviewer.interview.runner import completed_ids
-from interviewer.personas import load_personas, persona_files
 from interviewer.tui.index import INDEX_NAME
 
 SAMPLES = Path(__file__).parents[1] / "personas" / "samples" / "embedded-gemma-270m" / "interview"

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.contracts.questionnaire import load_questionnaire, questionnaire_problems
 from interviewer.errors import UserInputError
 from interviewer.paths import resource_dir
-from interviewer.survey.questionnaire import load_questionnaire, questionnaire_problems
 
 SHIPPED = sorted((resource_dir("evals") / "questionnaires").glob("*.yaml"))
 

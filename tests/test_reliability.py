@@ -16,10 +16,10 @@ import pytest
 
 from bench.harness import load_server_settings
 from bench.load_server import LoadConfig, serving
+from interviewer.contracts.persona import Persona
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.pool import ModelPool
-from interviewer.schemas import Persona
 
 ROLES = ("interviewer", "persona", "critic")
 FAULTS = {

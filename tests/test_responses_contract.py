@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from interviewer.contracts.questionnaire import load_questionnaire
+from interviewer.contracts.responses import PROBS_TOLERANCE, read_responses
 from interviewer.errors import UserInputError
-from interviewer.survey.questionnaire import load_questionnaire
-from interviewer.survey.responses import PROBS_TOLERANCE, read_responses
 
 FIXTURES = Path(__file__).with_name("fixtures")
 TRUST = FIXTURES / "trust.yaml"  # q_trust: 4 options, q_fair: 3 options

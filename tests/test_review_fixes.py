@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from interviewer.errors import UserInputError
-from interviewer.evaluation import read_matches
-from interviewer.metrics import simbench
-from interviewer.suite import Suite
+from interviewer.evaluation.metrics import simbench
+from interviewer.evaluation.scoring import read_matches
+from interviewer.study.suite import Suite
 
 
 def test_simbench_of_a_uniform_split_reached_by_rounding_is_undefined() -> None:
@@ -72,7 +72,7 @@ def test_an_item_constant_where_weight_lies_is_degenerate() -> None:
     """Rows of weight 0 count for nothing, so they cannot give an item its variance."""
     import numpy as np
 
-    from interviewer.metrics import weighted_corr
+    from interviewer.evaluation.metrics import weighted_corr
 
     answers = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0], [1.0, 1.0]])
     weights = np.array([1.0, 0.0, 0.0, 1.0])  # item 0 is 1 on both weighted rows
@@ -84,7 +84,7 @@ def test_an_item_constant_where_weight_lies_is_degenerate() -> None:
 def test_pairwise_lists_an_item_constant_on_one_pair_only() -> None:
     import numpy as np
 
-    from interviewer.metrics import weighted_corr
+    from interviewer.evaluation.metrics import weighted_corr
 
     nan = np.nan
     # Item 0 varies overall but is 5 on the two rows that also answered item 2.

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.contracts.questionnaire import load_questionnaire
+from interviewer.contracts.responses import read_responses
 from interviewer.errors import ModelOutputError
 from interviewer.model import Completion, Request
+from interviewer.survey.answering import ask, map_back, options_block
 from interviewer.survey.conditioning import Respondent
 from interviewer.survey.graph import SurveyContext
-from interviewer.survey.questionnaire import load_questionnaire
-from interviewer.survey.responses import read_responses
 from interviewer.survey.runner import run_survey
-from interviewer.survey.scoring import ask, map_back, options_block
 from tests.fakes import MockModel
 
 FIXTURES = Path(__file__).with_name("fixtures")

@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from interviewer.demo import DemoSizes, demo_suite
+from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.errors import UserInputError
 from interviewer.paths import resource_dir
 from interviewer.settings import load_settings
-from interviewer.suite import evals_path, load_suite, with_flags
-from interviewer.survey.questionnaire import load_questionnaire
+from interviewer.study.demo import DemoSizes, demo_suite
+from interviewer.study.suite import evals_path, load_suite, with_flags
 
 SUITES = sorted((resource_dir("evals") / "suites").glob("*.yaml"))
 
@@ -82,7 +82,7 @@ def test_a_typo_in_the_suite_settings_block_names_file_and_key(tmp_path: Path) -
 
 
 def test_a_method_interview_block_reaches_the_interviews(tmp_path: Path) -> None:
-    from interviewer.suite import interview_settings
+    from interviewer.study.suite import interview_settings
 
     spec = load_suite(
         _suite_file(
@@ -102,7 +102,7 @@ def test_non_utf8_suite_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_question_subset_keeps_yes_no_options(tmp_path: Path) -> None:
-    from interviewer.suite import _questionnaire
+    from interviewer.study.suite import _questionnaire
 
     source = tmp_path / "q.yaml"
     source.write_text(
@@ -121,7 +121,7 @@ def test_a_question_subset_keeps_yes_no_options(tmp_path: Path) -> None:
 async def test_suite_surveys_at_the_respondent_concurrency(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import interviewer.suite
+    import interviewer.study.suite
     from interviewer.survey.conditioning import Respondent
     from tests.fakes import MockModel
 
@@ -136,8 +136,8 @@ async def test_suite_surveys_at_the_respondent_concurrency(
         def model(self, role: str) -> MockModel:
             return MockModel(["A"], role=role)
 
-    monkeypatch.setattr(interviewer.suite, "run_survey", fake_run_survey)
-    await interviewer.suite._survey(
+    monkeypatch.setattr(interviewer.study.suite, "run_survey", fake_run_survey)
+    await interviewer.study.suite._survey(
         Pool(),  # type: ignore[arg-type]
         [Respondent("p1", "ctx", None)],
         evals_path("humans/cces2018.yaml"),
@@ -151,9 +151,9 @@ async def test_suite_surveys_at_the_respondent_concurrency(
 
 
 def test_a_suite_report_keeps_its_own_ablation_files(tmp_path: Path) -> None:
-    from interviewer.eval_run import EvalResult
+    from interviewer.evaluation.report import EvalResult
     from interviewer.storage import drop_stale_report_files
-    from interviewer.suite import AblationPoint, SuiteResult, _write_ablations
+    from interviewer.study.suite import AblationPoint, SuiteResult, _write_ablations
 
     (tmp_path / "ablation_H2.png").write_bytes(b"an earlier suite's")
     points = [AblationPoint(label=f"n{x}", x=x, wd_mean=0.1 * x, fro=0.2) for x in (1, 2)]
@@ -170,7 +170,7 @@ def test_a_suite_report_keeps_its_own_ablation_files(tmp_path: Path) -> None:
 async def test_suite_fills_demographics_at_the_respondent_concurrency(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import interviewer.suite
+    import interviewer.study.suite
     from interviewer.interview.runner import RunSummary
 
     seen: list[int] = []
@@ -188,11 +188,11 @@ async def test_suite_fills_demographics_at_the_respondent_concurrency(
         def model(self, role: str) -> object:
             return role
 
-    monkeypatch.setattr(interviewer.suite, "fill_demographics", fake_fill)
-    monkeypatch.setattr(interviewer.suite, "_personas", fake_personas)
+    monkeypatch.setattr(interviewer.study.suite, "fill_demographics", fake_fill)
+    monkeypatch.setattr(interviewer.study.suite, "_personas", fake_personas)
     suite = load_suite(_suite_file(tmp_path, "methods: [{label: a, kind: anthology, n: 2}]\n"))
     with pytest.raises(KeyboardInterrupt):
-        await interviewer.suite._run(
+        await interviewer.study.suite._run(
             suite,
             Pool.settings,
             Pool(),
@@ -214,7 +214,7 @@ def test_a_suite_names_its_matching_objective(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`match: {objective: loglik}` reaches the matcher (suites could not choose it)."""
-    import interviewer.suite as suite_module
+    import interviewer.study.suite as suite_module
 
     body = "humans: humans/cces2018.csv\nmethods: [{label: a, kind: interview, n: 2}]\n"
     path = _suite_file(tmp_path, body + "match: {method: maxweight, objective: loglik}\n")

@@ -7,8 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from interviewer.personas import load_persona
-from interviewer.survey.responses import read_responses
+from interviewer.contracts.persona_files import load_persona
+from interviewer.contracts.responses import read_responses
 from tests.stub_server import StubState, running_stub
 from tests.test_cli import run_cli
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.contracts.persona_files import load_persona
+from interviewer.contracts.questionnaire import load_questionnaire
+from interviewer.contracts.responses import read_responses
 from interviewer.errors import UserInputError
 from interviewer.model import Completion, Request
-from interviewer.personas import load_persona
 from interviewer.survey.conditioning import Respondent, from_persona, leaning_party
-from interviewer.survey.demographics_run import fill_demographics
+from interviewer.survey.fill_demographics import fill_demographics
 from interviewer.survey.graph import SurveyContext
-from interviewer.survey.questionnaire import load_questionnaire
-from interviewer.survey.responses import read_responses
 from interviewer.survey.runner import run_survey
 from tests.fakes import MockModel
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
+from interviewer.contracts.persona_files import persona_files
 from interviewer.errors import UserInputError
-from interviewer.personas import persona_files
 from interviewer.tui.app import InspectApp
 from interviewer.tui.index import INDEX_NAME, SummaryIndex
 from tests.test_cli import run_cli

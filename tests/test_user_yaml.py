@@ -51,7 +51,7 @@ def test_unknown_mapping_key_names_file_and_key(
 
 
 def test_unknown_questionnaire_key_names_file_and_key(tmp_path: Path) -> None:
-    from interviewer.survey.questionnaire import load_questionnaire
+    from interviewer.contracts.questionnaire import load_questionnaire
 
     path = tmp_path / "q.yaml"
     path.write_text("id: q\ntitle: t\nquestions:\n  - {id: a, text: x, optons: [A, B]}\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from interviewer.schemas import CriticVerdict, Persona, PersonaStats, RoleCalls, Turn
+from interviewer.contracts.persona import CriticVerdict, Persona, PersonaStats, RoleCalls, Turn
 
 
 def persona(pid: str, method: str, flagged: bool) -> Persona:

@@ -175,7 +175,7 @@ def backends(settings: Settings) -> None:
         raise EndpointUnreachable(
             first.endpoint.base_url, f"{first.error} (roles: {', '.join(first.roles)})"
         )
-    from interviewer.views import backends_table
+    from interviewer.cli_views import backends_table
 
     console.print(backends_table(results))
 
@@ -219,8 +219,8 @@ def demo(
     """
     import datetime as dt
 
-    from interviewer.demo import DemoSizes, run_demo
-    from interviewer.views import demo_report
+    from interviewer.cli_views import demo_report
+    from interviewer.study.demo import DemoSizes, run_demo
 
     target = writable_dir(
         out or Path("runs") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}", "--out", WRITABLE_FIX
@@ -560,8 +560,8 @@ def show(
     responses: Annotated[Path | None, typer.Option("--responses", dir_okay=False)] = None,
 ) -> None:
     """Print one persona (transcript, verdicts, demographics) for pipes and logs."""
-    from interviewer.personas import load_persona
-    from interviewer.survey.responses import read_responses
+    from interviewer.contracts.persona_files import load_persona
+    from interviewer.contracts.responses import read_responses
     from interviewer.tui.render import persona_view
 
     path = run_dir / f"{persona_id}.json"
@@ -707,14 +707,14 @@ def eval_command(
     whole suite (--suite), which makes and surveys the personas first; with a suite,
     --splits, --bootstrap and --seed given on the command line beat the suite's own.
     """
-    from interviewer.eval_run import MethodInput, evaluate, parse_labelled
-    from interviewer.evaluation import DEFAULT_RULES, Rules
-    from interviewer.views import print_evaluation
+    from interviewer.cli_views import print_evaluation
+    from interviewer.evaluation.report import MethodInput, evaluate, parse_labelled
+    from interviewer.evaluation.scoring import DEFAULT_RULES, Rules
 
     writable_dir(out, "--out", WRITABLE_FIX)
     rules = Rules.parse(missing or DEFAULT_RULES.missing, sim_dist or DEFAULT_RULES.sim_dist)
     if suite is not None:
-        from interviewer.suite import load_suite, run_suite, scaled, with_flags
+        from interviewer.study.suite import load_suite, run_suite, scaled, with_flags
 
         ignored = {
             "--responses": responses,
@@ -762,7 +762,7 @@ def eval_command(
 
 
 def _report_letter_mass(out: Path) -> None:
-    from interviewer.survey.responses import letter_mass_line, read_responses
+    from interviewer.contracts.responses import letter_mass_line, read_responses
 
     line = letter_mass_line(read_responses(out)) if out.exists() else None
     if line:

@@ -7,11 +7,17 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 
-from interviewer.demographics import traits
+from interviewer.contracts.demographics import traits
+from interviewer.contracts.humans import load_humans
+from interviewer.contracts.persona_files import load_personas
+from interviewer.contracts.questionnaire import (
+    Questionnaire,
+    load_questionnaire,
+    questionnaire_problems,
+)
+from interviewer.contracts.responses import read_responses
 from interviewer.errors import InterviewerError, UserInputError
-from interviewer.humans import load_humans
 from interviewer.matching import Matching, Method, Objective, match_to_file
-from interviewer.personas import load_personas
 from interviewer.pool import ModelPool
 from interviewer.progress import RunProgress
 from interviewer.settings import Settings, load_settings
@@ -22,14 +28,8 @@ from interviewer.survey.conditioning import (
     from_humans,
     from_persona,
 )
-from interviewer.survey.demographics_run import DemographicsSummary, fill_demographics
+from interviewer.survey.fill_demographics import DemographicsSummary, fill_demographics
 from interviewer.survey.graph import SurveyContext
-from interviewer.survey.questionnaire import (
-    Questionnaire,
-    load_questionnaire,
-    questionnaire_problems,
-)
-from interviewer.survey.responses import read_responses
 from interviewer.survey.runner import SurveySummary, run_survey
 from interviewer.yaml_io import load_yaml
 
@@ -76,7 +76,7 @@ def validate_file(path: Path, questionnaire: Path | None = None) -> tuple[str, l
             lambda: f"{len(read_responses(path, _against(questionnaire, path)))} lines",
         )
     if suffix == ".json":
-        from interviewer.personas import load_persona
+        from interviewer.contracts.persona_files import load_persona
 
         return _checked("persona", lambda: load_persona(path).id)
     return "unknown", [

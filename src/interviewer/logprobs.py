@@ -64,7 +64,7 @@ def option_distribution(top: Mapping[str, float], letters: Sequence[str]) -> Opt
 
     Letters missing from the top-k get probability 0. Raises ``NoOptionLetter`` when
     no letter is among the alternatives at all: the survey then falls back to sampling
-    (``survey/scoring.py``) and records it in the answer's ``mode``.
+    (``survey/answering.py``) and records it in the answer's ``mode``.
     """
     mass = dict.fromkeys(letters, 0.0)
     for token, logprob in top.items():

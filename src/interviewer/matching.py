@@ -42,10 +42,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from interviewer.demographics import traits
+from interviewer.contracts.demographics import traits
+from interviewer.contracts.humans import HumanData
+from interviewer.contracts.persona import Persona
 from interviewer.errors import UserInputError
-from interviewer.humans import HumanData
-from interviewer.schemas import Persona
 from interviewer.storage import atomic_write_text
 
 Method = Literal["maxweight", "greedy", "random"]

@@ -149,7 +149,7 @@ class InterviewSettings(_Strict):
 
 
 class SurveySettings(_Strict):
-    """How a survey asks its questions (see ``survey/scoring.py``)."""
+    """How a survey asks its questions (see ``survey/answering.py``)."""
 
     debias: DebiasScheme | None = None
     """Option orders that cancel letter-position bias: ``reversed`` (as listed and

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interviewer.demographics import age_bracket, traits
+from interviewer.contracts.demographics import age_bracket, traits
 from interviewer.errors import UserInputError
 from interviewer.storage import atomic_write_text
 from interviewer.yaml_io import dump_yaml

@@ -25,12 +25,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from interviewer.demographics import traits
+from interviewer.contracts.demographics import traits
+from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.errors import UserInputError
 from interviewer.importers.common import Converted, code
 from interviewer.paths import resource_dir
 from interviewer.storage import read_user_text
-from interviewer.survey.questionnaire import load_questionnaire
 from interviewer.yaml_io import load_yaml, read_yaml_file
 
 

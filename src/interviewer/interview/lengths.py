@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from interviewer.personas import load_persona, persona_files
-from interviewer.schemas import Persona
+from interviewer.contracts.persona import Persona
+from interviewer.contracts.persona_files import load_persona, persona_files
 from interviewer.settings import Settings
 
 LENGTH_TOLERANCE = 0.25

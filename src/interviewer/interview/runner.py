@@ -25,14 +25,7 @@ from langgraph.errors import GraphRecursionError
 from pydantic import ValidationError
 
 from interviewer import __version__
-from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
-from interviewer.interview.context import InterviewContext, prompt_versions
-from interviewer.interview.graph import build_interview_graph, step_limit
-from interviewer.interview.layout import words
-from interviewer.interview.state import InterviewInput, Method
-from interviewer.personas import load_persona, persona_files
-from interviewer.resume import exclusive, refuse_other_config, sampling
-from interviewer.schemas import (
+from interviewer.contracts.persona import (
     CriticVerdict,
     FailedPersona,
     FinalCheck,
@@ -42,6 +35,13 @@ from interviewer.schemas import (
     RoleCalls,
     Turn,
 )
+from interviewer.contracts.persona_files import load_persona, persona_files
+from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
+from interviewer.interview.context import InterviewContext, prompt_versions
+from interviewer.interview.graph import build_interview_graph, step_limit
+from interviewer.interview.layout import words
+from interviewer.interview.state import InterviewInput, Method
+from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_model
 
 CHECKPOINTS = ".checkpoints.sqlite"

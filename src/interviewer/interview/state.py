@@ -2,7 +2,7 @@
 
 Values are plain JSON-like data (TypedDicts, lists, numbers) so the SQLite
 checkpointer stores and restores them without custom serialisers. The pydantic
-contract in ``interviewer.schemas`` validates the final persona file.
+contract in ``interviewer.contracts.persona`` validates the final persona file.
 """
 
 from __future__ import annotations

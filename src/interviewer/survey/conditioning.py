@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from interviewer.demographics import party_of, traits
-from interviewer.humans import HumanData
+from interviewer.contracts.demographics import party_of, traits
+from interviewer.contracts.humans import HumanData
+from interviewer.contracts.persona import Persona
 from interviewer.interview.layout import persona_prompt
 from interviewer.interview.state import TurnDict
 from interviewer.prompts import load_prompt
-from interviewer.schemas import Persona
 
 Conditioning = Literal["backstory", "genagent", "qa", "bio", "portray"]
 CONDITIONINGS: tuple[Conditioning, ...] = ("backstory", "genagent", "qa", "bio", "portray")

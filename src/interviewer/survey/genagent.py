@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from interviewer.logprobs import OptionScores
 from interviewer.model import Model
 from interviewer.prompts import load_prompt
-from interviewer.survey.scoring import LETTERS, Answer, options_block, over_orders, score
+from interviewer.survey.answering import LETTERS, Answer, options_block, over_orders, score
 
 EXPERTS = ("psychologist", "political scientist", "demographer")
 

@@ -17,11 +17,11 @@ import numpy as np
 from langgraph.graph import START, StateGraph
 from langgraph.runtime import Runtime
 
+from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.model import Model
 from interviewer.settings import DebiasScheme
+from interviewer.survey.answering import ask, option_orders
 from interviewer.survey.genagent import ask_with_reasoning, reflect
-from interviewer.survey.questionnaire import Questionnaire
-from interviewer.survey.scoring import ask, option_orders
 
 
 class AnswerDict(TypedDict):

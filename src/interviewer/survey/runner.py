@@ -13,12 +13,12 @@ from typing import Any
 
 from langgraph.errors import GraphRecursionError
 
+from interviewer.contracts.responses import SimulatedResponse, answered, append_responses
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
 from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_json
 from interviewer.survey.conditioning import Respondent
 from interviewer.survey.graph import AnswerDict, SurveyContext, SurveyInput, build_survey_graph
-from interviewer.survey.responses import SimulatedResponse, answered, append_responses
 
 OnResult = Callable[[str, bool, int], None]
 

@@ -13,10 +13,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from interviewer.contracts.persona import Persona
+from interviewer.contracts.persona_files import load_persona, no_personas, persona_files
+from interviewer.contracts.responses import SimulatedResponse, read_responses
 from interviewer.errors import UserInputError
-from interviewer.personas import load_persona, no_personas, persona_files
-from interviewer.schemas import Persona
-from interviewer.survey.responses import SimulatedResponse, read_responses
 from interviewer.tui.index import Summary, SummaryIndex
 from interviewer.tui.render import demographics_table, responses_table, transcript_blocks
 

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from interviewer.demographics import most_likely
+from interviewer.contracts.demographics import most_likely
+from interviewer.contracts.persona import Persona
+from interviewer.contracts.persona_files import load_persona
 from interviewer.errors import UserInputError
-from interviewer.personas import load_persona
-from interviewer.schemas import Persona
 from interviewer.storage import atomic_write_json
 
 INDEX_NAME = ".inspect-index.json"

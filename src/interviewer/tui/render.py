@@ -13,8 +13,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from interviewer.schemas import CriticVerdict, Persona
-from interviewer.survey.responses import SimulatedResponse
+from interviewer.contracts.persona import CriticVerdict, Persona
+from interviewer.contracts.responses import SimulatedResponse
 
 BlockKind = Literal["header", "turn", "verdict", "rejected", "final"]
 HIGHLIGHT = "bold black on yellow"

@@ -13,8 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from interviewer.evaluation import Report
-from interviewer.higher_order import Gap
+from interviewer.evaluation.higher_order import Gap
+from interviewer.evaluation.scoring import Report
 
 HUMAN_COLOR = "#222222"
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]

@@ -9,10 +9,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from interviewer.demo import DemoResult
-from interviewer.eval_run import EvalResult
+from interviewer.contracts.persona import Persona
+from interviewer.evaluation.report import EvalResult
 from interviewer.probe import ProbeResult
-from interviewer.schemas import Persona
+from interviewer.study.demo import DemoResult
 
 
 def backends_table(results: list[ProbeResult]) -> Table:

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interviewer.contracts.questionnaire import Question, Questionnaire
 from interviewer.errors import LogprobsUnavailable, ModelOutputError
 from interviewer.logprobs import NoOptionLetter, OptionScores
 from interviewer.model import Model
 from interviewer.prompts import load_prompt
 from interviewer.settings import DebiasScheme
-from interviewer.survey.questionnaire import Question, Questionnaire
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ANSWER = re.compile(r"^\s*\(?([A-Z])(?![A-Za-z])")

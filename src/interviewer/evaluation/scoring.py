@@ -24,10 +24,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from interviewer.demographics import most_likely
+from interviewer.contracts.demographics import most_likely
+from interviewer.contracts.humans import HumanData
+from interviewer.contracts.questionnaire import Questionnaire
+from interviewer.contracts.responses import SimulatedResponse
 from interviewer.errors import UserInputError
-from interviewer.humans import HumanData
-from interviewer.metrics import (
+from interviewer.evaluation.metrics import (
     MISSING_RULES,
     Correlations,
     MissingRule,
@@ -45,8 +47,6 @@ from interviewer.metrics import (
     weighted_distribution,
 )
 from interviewer.storage import read_user_text
-from interviewer.survey.questionnaire import Questionnaire
-from interviewer.survey.responses import SimulatedResponse
 
 SUBGROUP_TRAITS = ("party", "race", "age")
 SimDist = Literal["probs", "answers"]

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
+from interviewer.contracts.humans import HumanData, load_humans
+from interviewer.contracts.persona_files import load_personas
+from interviewer.contracts.questionnaire import Questionnaire, load_questionnaire
+from interviewer.contracts.responses import SimulatedResponse, read_responses
 from interviewer.errors import UserInputError
-from interviewer.evaluation import (
+from interviewer.evaluation.higher_order import STUDIES, Gap, gaps
+from interviewer.evaluation.scoring import (
     DEFAULT_RULES,
     SUBGROUP_TRAITS,
     MethodReport,
@@ -26,13 +31,8 @@ from interviewer.evaluation import (
     simulated_table,
     subgroup_labels,
 )
-from interviewer.higher_order import STUDIES, Gap, gaps
-from interviewer.humans import HumanData, load_humans
-from interviewer.personas import load_personas
 from interviewer.storage import atomic_write_json
 from interviewer.survey.conditioning import leaning_party
-from interviewer.survey.questionnaire import Questionnaire, load_questionnaire
-from interviewer.survey.responses import SimulatedResponse, read_responses
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def _write(
     atomic_write_json(path, json_safe(body))  # undefined gaps are null, never bare NaN
     files = [path]
     if plots:
-        from interviewer import plots as charts
+        from interviewer.evaluation import plots as charts
 
         if report.methods:
             files.append(charts.distributions_png(report, out_dir / "distributions.png"))

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from interviewer.eval_run import EvalResult
+from interviewer.contracts.persona import Persona
+from interviewer.contracts.persona_files import load_personas
+from interviewer.evaluation.report import EvalResult
 from interviewer.interview.runner import RunSummary
-from interviewer.personas import load_personas
-from interviewer.schemas import Persona
 from interviewer.settings import Settings
-from interviewer.suite import MatchSpec, MethodSpec, Suite, run_suite
+from interviewer.study.suite import MatchSpec, MethodSpec, Suite, run_suite
 
 DEMO_ITEMS = (
     "economy",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from interviewer.contracts.persona import Persona
 from interviewer.errors import UserInputError
-from interviewer.schemas import Persona
 
 NOT_PERSONAS = frozenset({"manifest.json"})
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.errors import UserInputError
 from interviewer.storage import DiskFullError, read_user_text
-from interviewer.survey.questionnaire import Questionnaire
 
 PROBS_TOLERANCE = 1e-6
 """How far (absolute) a line's probs may sum from 1; beyond it the line is rejected,
@@ -49,7 +49,7 @@ class SimulatedResponse(BaseModel):
     ``sampling (no letter in top-k)``, or orders scored differently joined by `` + ``."""
     questionnaire: str | None = None
     debias: str | None = None
-    """The option-order scheme this answer was asked under (``survey/scoring.py``)."""
+    """The option-order scheme this answer was asked under (``survey/answering.py``)."""
 
 
 def read_responses(

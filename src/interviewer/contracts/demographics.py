@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from interviewer.contracts.questionnaire import Question, Questionnaire, load_questionnaire
 from interviewer.paths import resource_dir
-from interviewer.survey.questionnaire import Question, Questionnaire, load_questionnaire
 
 
 @cache

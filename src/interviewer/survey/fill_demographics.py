@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from interviewer.demographics import demographics_questionnaire
+from interviewer.contracts.demographics import demographics_questionnaire
+from interviewer.contracts.persona_files import load_persona, persona_paths
 from interviewer.errors import EndpointUnreachable, InterviewerError
 from interviewer.model import Model
-from interviewer.personas import load_persona, persona_paths
 from interviewer.storage import DiskFullError, atomic_write_model
 from interviewer.survey.conditioning import from_persona
 from interviewer.survey.graph import SurveyContext, SurveyInput, build_survey_graph

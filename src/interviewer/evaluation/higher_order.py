@@ -27,10 +27,10 @@ from functools import cache
 
 import numpy as np
 
-from interviewer.metrics import cohens_d
+from interviewer.contracts.questionnaire import OTHER, Questionnaire
+from interviewer.contracts.responses import SimulatedResponse
+from interviewer.evaluation.metrics import cohens_d
 from interviewer.paths import resource_dir
-from interviewer.survey.questionnaire import OTHER, Questionnaire
-from interviewer.survey.responses import SimulatedResponse
 from interviewer.yaml_io import load_yaml
 
 STUDIES = ("hostility", "subversion", "meta_perception")

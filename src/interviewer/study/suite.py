@@ -25,20 +25,21 @@ from pydantic import (
 )
 from rich.console import Console
 
+from interviewer.contracts.humans import load_humans
+from interviewer.contracts.persona import Persona
+from interviewer.contracts.persona_files import load_personas
+from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.errors import SettingsError, UserInputError
-from interviewer.eval_run import EvalResult, MethodInput, evaluate
-from interviewer.evaluation import Rules, SimDist, json_safe
-from interviewer.humans import load_humans
+from interviewer.evaluation.metrics import MissingRule
+from interviewer.evaluation.report import EvalResult, MethodInput, evaluate
+from interviewer.evaluation.scoring import Rules, SimDist, json_safe
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, RunSummary, run_interviews
 from interviewer.interview.state import Method
 from interviewer.matching import Objective, match_to_file
-from interviewer.metrics import MissingRule
 from interviewer.paths import resource_dir
-from interviewer.personas import load_personas
 from interviewer.pool import ModelPool
 from interviewer.progress import RunProgress
-from interviewer.schemas import Persona
 from interviewer.settings import InterviewSettings, Settings, load_settings
 from interviewer.storage import atomic_write_json, atomic_write_text, drop_stale_report_files
 from interviewer.survey.conditioning import (
@@ -48,9 +49,8 @@ from interviewer.survey.conditioning import (
     from_persona,
     truncated,
 )
-from interviewer.survey.demographics_run import fill_demographics
+from interviewer.survey.fill_demographics import fill_demographics
 from interviewer.survey.graph import SurveyContext
-from interviewer.survey.questionnaire import load_questionnaire
 from interviewer.survey.runner import run_survey
 from interviewer.yaml_io import dump_yaml, read_yaml_file
 
@@ -329,7 +329,7 @@ def _ablations(
 
 
 def _write_ablations(result: SuiteResult, report_dir: Path) -> None:
-    from interviewer import plots
+    from interviewer.evaluation import plots
 
     body = {h: [p.model_dump() for p in points] for h, points in result.ablations.items()}
     atomic_write_json(report_dir / "ablations.json", json_safe(body))

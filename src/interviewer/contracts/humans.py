@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from interviewer.demographics import age_bracket, traits
+from interviewer.contracts.demographics import age_bracket, traits
+from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.errors import UserInputError
 from interviewer.storage import read_user_text
-from interviewer.survey.questionnaire import Questionnaire
 
 REQUIRED = ("respondent_id", "weight")
 
