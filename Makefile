@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests graphs bench evals/scripts
 	$(BIN)/ruff format --check src tests graphs bench evals/scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -q
