@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from interviewer.contracts.responses import append_responses
@@ -247,3 +248,23 @@ def test_cli_names_the_rules_it_was_given(tmp_path: Path) -> None:
     assert (rules["missing"], rules["sim_dist"]) == ("pairwise", "answers")
     bad = run_cli(*args, "--out", str(tmp_path / "rep2"), "--sim-dist", "mode")
     assert bad.returncode == 2 and "--sim-dist" in bad.stderr
+
+
+def test_report_does_not_depend_on_the_order_of_the_response_lines(tmp_path: Path) -> None:
+    """A responses file is written in the order answers arrive, which concurrency changes;
+    the report must not (the demo's report.json differed in the last digits between a first
+    run and a cached rerun)."""
+    questionnaire, humans, _ = write(tmp_path)
+    rng = np.random.default_rng(7)
+    lines = []
+    for p in range(40):
+        for q, k in (("q1", 2), ("q2", 3)):
+            probs = rng.dirichlet(np.ones(k)).tolist()
+            lines.append(simulated(f"p{p}", q, int(np.argmax(probs)), probs, "qa", "tiny"))
+    reports = []
+    for name, order in (("a", lines), ("b", lines[::-1])):
+        path = tmp_path / f"{name}.jsonl"
+        append_responses(path, order)
+        evaluate([MethodInput("qa", path)], humans, questionnaire, tmp_path / name, seed=1)
+        reports.append(json.loads((tmp_path / name / "report.json").read_text())["methods"])
+    assert reports[0] == reports[1]

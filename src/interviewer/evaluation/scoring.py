@@ -226,7 +226,8 @@ def simulated_table(
     for response in responses:
         if response.question_id in column:
             rows.setdefault(response.persona_id, {})[response.question_id] = response
-    respondents = [r for r in rows if weights is None or weights.get(r, 0) > 0]
+    # Sorted: the file's line order is the order answers arrived, and sums must not depend on it.
+    respondents = sorted(r for r in rows if weights is None or weights.get(r, 0) > 0)
     if not respondents:
         raise UserInputError(
             "no simulated respondent answered this questionnaire "
