@@ -1,4 +1,4 @@
-"""The simulated-responses contract (DESIGN.md): six required fields, every line checked."""
+"""The simulated-responses contract (docs/DESIGN.md): six required fields, every line checked."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The persona file contract (``<out>/<persona_id>.json``) and the run manifest.
 
-Stable: scripts and users depend on these shapes (see DESIGN.md, "Data contracts").
+Stable: scripts and users depend on these shapes (see docs/DESIGN.md, "Data contracts").
 Fields may be added; none may change meaning.
 """
 

@@ -1,6 +1,6 @@
 """Reading a run directory of persona files.
 
-A persona file is ``<persona_id>.json`` directly in the run directory (DESIGN.md, "Data
+A persona file is ``<persona_id>.json`` directly in the run directory (docs/DESIGN.md, "Data
 contracts"), whatever the id. Not personas: ``manifest.json``, hidden files (the
 inspector's ``.inspect-index.json``), ``*.meta.json`` (a responses file's metadata) and
 anything in subdirectories (``failed/``). Every command lists personas through

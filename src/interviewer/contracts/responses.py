@@ -1,6 +1,6 @@
 """Simulated responses (JSONL): one line per respondent × question.
 
-The contract (DESIGN.md "Data contracts") is six required fields: ``persona_id``,
+The contract (docs/DESIGN.md "Data contracts") is six required fields: ``persona_id``,
 ``question_id``, ``probs``, ``answer``, ``conditioning``, ``model``. Writers may add
 fields (ours adds ``letter_mass``, ``mode``, ``questionnaire``); readers never require
 them. Every line read is checked on its own (finite, non-negative probs summing to 1

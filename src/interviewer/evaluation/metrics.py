@@ -1,4 +1,4 @@
-"""Distribution and structure metrics between human and simulated answers (DESIGN.md).
+"""Distribution and structure metrics between human and simulated answers (docs/DESIGN.md).
 
 Every rule is written out with its source in docs/metrics.md; in short (and tested):
 

@@ -1,4 +1,4 @@
-"""Score simulated answers against real human answers (DESIGN.md metric definitions;
+"""Score simulated answers against real human answers (docs/DESIGN.md metric definitions;
 every formula and rule, as implemented, in docs/metrics.md).
 
 The simulated distribution of a question is the mean of the respondents' ``probs`` by
