@@ -10,7 +10,6 @@ persona's checkpoints are deleted).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import time
@@ -37,6 +36,7 @@ from interviewer.contracts.persona import (
 )
 from interviewer.contracts.persona_files import load_persona, persona_files
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
+from interviewer.fanout import fan_out
 from interviewer.interview.context import InterviewContext, prompt_versions
 from interviewer.interview.graph import build_interview_graph, step_limit
 from interviewer.interview.layout import words
@@ -128,16 +128,15 @@ async def _run(
     results: list[tuple[bool, int]] = []
     async with _checkpointer(plan, ctx) as saver:
         graph = build_interview_graph(saver)
-        gate = asyncio.Semaphore(plan.concurrency)
 
-        async def one(index: int, pid: str) -> None:
-            async with gate:
-                ok, tokens = await _interview(graph, saver, plan, ctx, index, pid)
+        async def one(item: tuple[int, str]) -> None:
+            index, pid = item
+            ok, tokens = await _interview(graph, saver, plan, ctx, index, pid)
             results.append((ok, tokens))
             if on_result:
                 on_result(pid, ok, tokens)
 
-        await _gather_all([one(i, pid) for i, pid in todo])
+        await fan_out(todo, one, concurrency=plan.concurrency)
     done = sum(ok for ok, _ in results)
     failed = len(results) - done
     manifest.status = {
@@ -176,17 +175,6 @@ def completed_ids(out: Path) -> set[str]:
             continue  # rewritten by this run
         done.add(path.stem)
     return done
-
-
-async def _gather_all(coros: list[Any]) -> None:
-    tasks = [asyncio.ensure_future(c) for c in coros]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
 
 
 async def _interview(

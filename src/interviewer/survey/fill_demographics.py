@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from interviewer.contracts.demographics import demographics_questionnaire
 from interviewer.contracts.persona_files import load_persona, persona_paths
 from interviewer.errors import EndpointUnreachable, InterviewerError
+from interviewer.fanout import fan_out
 from interviewer.model import Model
 from interviewer.storage import DiskFullError, atomic_write_model
 from interviewer.survey.conditioning import from_persona
@@ -46,7 +46,6 @@ async def fill_demographics(
         on_start(len(paths), len(paths) - len(todo))
     ctx = SurveyContext(model=model, questionnaire=questionnaire, samples=samples, seed=seed)
     graph = build_survey_graph()
-    gate = asyncio.Semaphore(concurrency)
     failed: dict[str, str] = {}
 
     async def one(path: Path) -> None:
@@ -56,10 +55,7 @@ async def fill_demographics(
             respondent_id=persona.id, context=respondent.context, question_ids=traits
         )
         try:
-            async with gate:
-                result = await graph.ainvoke(
-                    start, {"recursion_limit": len(traits) + 5}, context=ctx
-                )
+            result = await graph.ainvoke(start, {"recursion_limit": len(traits) + 5}, context=ctx)
         except (EndpointUnreachable, DiskFullError):
             raise
         except InterviewerError as exc:
@@ -73,5 +69,5 @@ async def fill_demographics(
         if on_result:
             on_result(persona.id, persona.id not in failed, len(traits))
 
-    await asyncio.gather(*(one(p) for p in todo))
+    await fan_out(todo, one, concurrency=concurrency)
     return DemographicsSummary(len(paths), len(paths) - len(todo), len(todo) - len(failed), failed)

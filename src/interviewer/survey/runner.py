@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import time
@@ -15,6 +14,7 @@ from langgraph.errors import GraphRecursionError
 
 from interviewer.contracts.responses import SimulatedResponse, answered, append_responses
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
+from interviewer.fanout import fan_out
 from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_json
 from interviewer.survey.conditioning import Respondent
@@ -95,23 +95,17 @@ async def _run(
     if on_start:
         on_start(len(respondents), len(respondents) - len(work))
     graph = build_survey_graph()
-    gate = asyncio.Semaphore(concurrency)
     written: list[int] = []
     failed: dict[str, str] = {}
 
-    async def one(respondent: Respondent, todo: list[str]) -> None:
-        async with gate:
-            count = await _survey_one(graph, ctx, out, conditioning, respondent, todo, failed)
+    async def one(item: tuple[Respondent, list[str]]) -> None:
+        respondent, todo = item
+        count = await _survey_one(graph, ctx, out, conditioning, respondent, todo, failed)
         written.append(count)
         if on_result:
             on_result(respondent.id, respondent.id not in failed, count)
 
-    tasks = [asyncio.ensure_future(one(r, todo)) for r, todo in work]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
+    await fan_out(work, one, concurrency=concurrency)
     return SurveySummary(
         len(respondents),
         len(respondents) - len(work),
