@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from interviewer.survey.conditioning import from_persona
 from interviewer.survey.fill_demographics import fill_demographics
 from interviewer.survey.runner import run_survey
 from tests.fakes import MockModel
-from tests.test_survey_run import SAMPLES, always_a, context, respondents
+from tests.test_survey_run import always_a, context, persona_run, respondents
 
 
 def still_running() -> list[asyncio.Task[object]]:
@@ -59,16 +58,6 @@ async def test_a_fatal_survey_error_leaves_no_respondent_running(tmp_path: Path)
         )
     assert still_running() == []
     assert model.unwound == model.stalled > 0  # the others' calls all unwound first
-
-
-def persona_run(tmp_path: Path) -> Path:
-    run = tmp_path / "run"
-    shutil.copytree(SAMPLES, run)
-    for path in run.glob("p*.json"):  # start from personas without demographics
-        persona = load_persona(path)
-        persona.demographics = {}
-        path.write_text(persona.model_dump_json())
-    return run
 
 
 def first_context(run: Path) -> str:

@@ -120,13 +120,19 @@ async def test_carried_answers_appear_in_later_prompts(tmp_path: Path) -> None:
     assert "Question: How much do you trust Democrats?\nAnswer: " in last
 
 
-async def test_demographics_fill_every_trait(tmp_path: Path) -> None:
+def persona_run(tmp_path: Path) -> Path:
+    """A copy of the sample personas with their demographics emptied."""
     run = tmp_path / "run"
     shutil.copytree(SAMPLES, run)
-    for path in run.glob("p*.json"):  # start from personas without demographics
+    for path in run.glob("p*.json"):
         persona = load_persona(path)
         persona.demographics = {}
         path.write_text(persona.model_dump_json())
+    return run
+
+
+async def test_demographics_fill_every_trait(tmp_path: Path) -> None:
+    run = persona_run(tmp_path)
     summary = await fill_demographics(run, MockModel([always_a]))
     assert summary.filled == 2 and not summary.failed
     persona = load_persona(run / "p00000.json")
