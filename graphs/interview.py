@@ -5,5 +5,6 @@ Gemma-3-270M unless INTERVIEWER_* variables or a settings file say otherwise).
 """
 
 from interviewer.interview.graph import build_interview_graph
+from interviewer.pool import StudioContext
 
-graph = build_interview_graph()
+graph = build_interview_graph(context_schema=StudioContext)

@@ -11,7 +11,8 @@ from interviewer.contracts.responses import read_responses
 from interviewer.interview.graph import build_interview_graph, step_limit
 from interviewer.interview.state import InterviewInput
 from interviewer.model import Completion, Request
-from interviewer.study.suite import MethodSpec, _pool, load_suite
+from interviewer.study.prepare import pooled
+from interviewer.study.schema import MethodSpec, load_suite
 from interviewer.survey.conditioning import Respondent, truncated
 from interviewer.survey.graph import SurveyContext
 from interviewer.survey.runner import run_survey
@@ -89,11 +90,11 @@ async def test_critic_off_changes_only_the_critic() -> None:
 
 def test_pool_fraction_and_depth() -> None:
     personas = [load_persona(p) for p in sorted(SAMPLES.glob("p*.json"))] * 2
-    half = _pool(personas, MethodSpec(label="h", kind="interview", pool_fraction=0.5), seed=0)
+    half = pooled(personas, MethodSpec(label="h", kind="interview", pool_fraction=0.5), seed=0)
     assert len(half) == 2
-    again = _pool(personas, MethodSpec(label="h", kind="interview", pool_fraction=0.5), seed=0)
+    again = pooled(personas, MethodSpec(label="h", kind="interview", pool_fraction=0.5), seed=0)
     assert [id(p) for p in half] == [id(p) for p in again]  # seeded
-    shallow = _pool(personas, MethodSpec(label="d", kind="interview", depth=1), seed=0)
+    shallow = pooled(personas, MethodSpec(label="d", kind="interview", depth=1), seed=0)
     assert all({t.question_id for t in p.transcript} == {"avp01"} for p in shallow)
 
 

@@ -10,7 +10,7 @@ import pytest
 from interviewer.errors import UserInputError
 from interviewer.evaluation.metrics import simbench
 from interviewer.evaluation.scoring import read_matches
-from interviewer.study.suite import Suite
+from interviewer.study.schema import Suite
 
 
 def test_simbench_of_a_uniform_split_reached_by_rounding_is_undefined() -> None:

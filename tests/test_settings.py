@@ -96,7 +96,7 @@ class _Stop(Exception):
 def _eval_suite_settings(
     monkeypatch: pytest.MonkeyPatch, suite: Path, out: Path, *flags: str
 ) -> Settings:
-    import interviewer.study.suite
+    import interviewer.study
 
     seen: list[Settings] = []
 
@@ -104,7 +104,7 @@ def _eval_suite_settings(
         seen.append(settings)
         raise _Stop
 
-    monkeypatch.setattr(interviewer.study.suite, "run_suite", fake_run_suite)
+    monkeypatch.setattr(interviewer.study, "run_suite", fake_run_suite)
     with pytest.raises(_Stop):
         main(["eval", "--suite", str(suite), "--out", str(out), *flags])
     return seen[0]
@@ -178,7 +178,7 @@ def test_readme_precedence_table_is_what_the_code_does(
 
 
 def test_eval_flags_beat_the_suite_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import interviewer.study.suite
+    import interviewer.study
 
     seen: list[object] = []
 
@@ -186,7 +186,7 @@ def test_eval_flags_beat_the_suite_values(tmp_path: Path, monkeypatch: pytest.Mo
         seen.append(spec)
         raise _Stop
 
-    monkeypatch.setattr(interviewer.study.suite, "run_suite", fake_run_suite)
+    monkeypatch.setattr(interviewer.study, "run_suite", fake_run_suite)
     suite = _write_suite(tmp_path, "")
     with pytest.raises(_Stop):
         main(["eval", "--suite", str(suite), "--out", str(tmp_path), "--splits", "100",

@@ -11,7 +11,7 @@ from interviewer.errors import UserInputError
 from interviewer.paths import resource_dir
 from interviewer.settings import load_settings
 from interviewer.study.demo import DemoSizes, demo_suite
-from interviewer.study.suite import evals_path, load_suite, with_flags
+from interviewer.study.schema import evals_path, load_suite, with_flags
 
 SUITES = sorted((resource_dir("evals") / "suites").glob("*.yaml"))
 
@@ -82,7 +82,7 @@ def test_a_typo_in_the_suite_settings_block_names_file_and_key(tmp_path: Path) -
 
 
 def test_a_method_interview_block_reaches_the_interviews(tmp_path: Path) -> None:
-    from interviewer.study.suite import interview_settings
+    from interviewer.study.schema import interview_settings
 
     spec = load_suite(
         _suite_file(
@@ -102,7 +102,7 @@ def test_non_utf8_suite_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_question_subset_keeps_yes_no_options(tmp_path: Path) -> None:
-    from interviewer.study.suite import _questionnaire
+    from interviewer.study.prepare import suite_questionnaire
 
     source = tmp_path / "q.yaml"
     source.write_text(
@@ -114,55 +114,69 @@ def test_a_question_subset_keeps_yes_no_options(tmp_path: Path) -> None:
         _suite_file(tmp_path, "methods: [{label: a, kind: anthology, n: 2}]\nquestions: [a]\n")
     ).model_copy(update={"questionnaire": str(source)})
     out = tmp_path / "out"
-    written = load_questionnaire(_questionnaire(suite, out))
+    written = load_questionnaire(suite_questionnaire(suite, out))
     assert [q.options for q in written.questions] == [["Yes", "No"]]
+
+
+class _Pool:
+    """The two things study nodes ask a pool for."""
+
+    settings = load_settings(overrides={"respondent": {"concurrency": 17}})
+
+    def model(self, role: str) -> object:
+        from tests.fakes import MockModel
+
+        return MockModel(["A"], role=role)
+
+
+def _runtime(cache: object = None) -> object:
+    from langgraph.runtime import Runtime
+
+    from interviewer.progress import progress_display
+    from interviewer.study.graph import StudyCache, StudyContext
+
+    display = progress_display(Console(file=io.StringIO()))
+    context = StudyContext(pool=_Pool(), display=display, cache=cache or StudyCache())  # type: ignore[arg-type]
+    return Runtime(context=context)
+
+
+def _task(suite_path: Path, out: Path, label: str) -> dict[str, object]:
+    return {
+        "suite": load_suite(suite_path).model_dump(mode="json"),
+        "out": str(out),
+        "label": label,
+        "questionnaire": str(evals_path("humans/cces2018.yaml")),
+        "profiles": str(evals_path("humans/cces2018.csv")),
+    }
 
 
 async def test_suite_surveys_at_the_respondent_concurrency(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import interviewer.study.suite
+    import interviewer.study.graph as graph_module
     from interviewer.survey.conditioning import Respondent
-    from tests.fakes import MockModel
 
     seen: list[int] = []
 
     async def fake_run_survey(*args: object, concurrency: int, **kwargs: object) -> None:
         seen.append(concurrency)
 
-    class Pool:
-        settings = load_settings(overrides={"respondent": {"concurrency": 17}})
-
-        def model(self, role: str) -> MockModel:
-            return MockModel(["A"], role=role)
-
-    monkeypatch.setattr(interviewer.study.suite, "run_survey", fake_run_survey)
-    await interviewer.study.suite._survey(
-        Pool(),  # type: ignore[arg-type]
-        [Respondent("p1", "ctx", None)],
-        evals_path("humans/cces2018.yaml"),
-        tmp_path,
-        "a",
-        "backstory",
-        0,
-        Console(file=io.StringIO()),
-    )
+    monkeypatch.setattr(graph_module, "run_survey", fake_run_survey)
+    runtime = _runtime()
+    runtime.context.cache.respondents[tmp_path / "a"] = [Respondent("p1", "ctx", None)]  # type: ignore[attr-defined]
+    suite = _suite_file(tmp_path, "methods: [{label: a, kind: anthology, n: 2}]\n")
+    await graph_module.survey(_task(suite, tmp_path, "a"), runtime)  # type: ignore[arg-type]
     assert seen == [17]
 
 
 def test_a_suite_report_keeps_its_own_ablation_files(tmp_path: Path) -> None:
-    from interviewer.evaluation.report import EvalResult
     from interviewer.storage import drop_stale_report_files
-    from interviewer.study.suite import AblationPoint, SuiteResult, _write_ablations
+    from interviewer.study.ablations import AblationPoint, write_ablations
 
     (tmp_path / "ablation_H2.png").write_bytes(b"an earlier suite's")
     points = [AblationPoint(label=f"n{x}", x=x, wd_mean=0.1 * x, fro=0.2) for x in (1, 2)]
-    evaluation = EvalResult(None, {}, [])  # type: ignore[arg-type]
-    result = SuiteResult.model_construct(
-        out=tmp_path, runs={}, evaluation=evaluation, ablations={"H1": points}
-    )
-    _write_ablations(result, tmp_path)
-    drop_stale_report_files(tmp_path, evaluation.files)
+    files = write_ablations({"H1": points}, tmp_path)
+    drop_stale_report_files(tmp_path, files)
     assert (tmp_path / "ablations.json").exists() and (tmp_path / "ablation_H1.png").exists()
     assert not (tmp_path / "ablation_H2.png").exists()
 
@@ -170,7 +184,7 @@ def test_a_suite_report_keeps_its_own_ablation_files(tmp_path: Path) -> None:
 async def test_suite_fills_demographics_at_the_respondent_concurrency(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import interviewer.study.suite
+    import interviewer.study.graph as graph_module
     from interviewer.interview.runner import RunSummary
 
     seen: list[int] = []
@@ -179,26 +193,15 @@ async def test_suite_fills_demographics_at_the_respondent_concurrency(
         seen.append(concurrency)
         raise KeyboardInterrupt  # stop the suite there
 
-    async def fake_personas(*args: object) -> RunSummary:
+    async def fake_interviews(*args: object) -> RunSummary:
         return RunSummary(0, 0, 0, 0, 0.0, 0)
 
-    class Pool:
-        settings = load_settings(overrides={"respondent": {"concurrency": 17}})
-
-        def model(self, role: str) -> object:
-            return role
-
-    monkeypatch.setattr(interviewer.study.suite, "fill_demographics", fake_fill)
-    monkeypatch.setattr(interviewer.study.suite, "_personas", fake_personas)
-    suite = load_suite(_suite_file(tmp_path, "methods: [{label: a, kind: anthology, n: 2}]\n"))
+    monkeypatch.setattr(graph_module, "fill_demographics", fake_fill)
+    monkeypatch.setattr(graph_module, "run_interviews", fake_interviews)
+    monkeypatch.setattr(graph_module, "load_personas", lambda run_dir: [])
+    suite = _suite_file(tmp_path, "methods: [{label: a, kind: anthology, n: 2}]\n")
     with pytest.raises(KeyboardInterrupt):
-        await interviewer.study.suite._run(
-            suite,
-            Pool.settings,
-            Pool(),
-            tmp_path,
-            Console(file=io.StringIO()),  # type: ignore[arg-type]
-        )
+        await graph_module.make_personas(_task(suite, tmp_path, "a"), _runtime())  # type: ignore[arg-type]
     assert seen == [17]
 
 
@@ -214,15 +217,20 @@ def test_a_suite_names_its_matching_objective(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`match: {objective: loglik}` reaches the matcher (suites could not choose it)."""
-    import interviewer.study.suite as suite_module
+    import interviewer.study.graph as graph_module
 
     body = "humans: humans/cces2018.csv\nmethods: [{label: a, kind: interview, n: 2}]\n"
     path = _suite_file(tmp_path, body + "match: {method: maxweight, objective: loglik}\n")
     suite = load_suite(path)
     seen: list[object] = []
-    monkeypatch.setattr(suite_module, "match_to_file", lambda *args: seen.append(args[-1]))
+    monkeypatch.setattr(graph_module, "match_to_file", lambda *args: seen.append(args[-1]))
     humans = resource_dir("evals") / "humans" / "cces2018.csv"
-    suite_module._match([], humans, tmp_path / "m.csv", suite)
+    runtime = _runtime()
+    runtime.context.cache.personas[tmp_path / "a"] = []  # type: ignore[attr-defined]
+    state = graph_module.StudyState(
+        suite=suite.model_dump(mode="json"), out=str(tmp_path), humans=str(humans)
+    )
+    graph_module.match(state, runtime)  # type: ignore[arg-type]
     assert seen == ["loglik"]
     bad = _suite_file(tmp_path, body + "match: {objective: likelihood}\n")
     with pytest.raises(UserInputError, match=r"s\.yaml: match\.objective"):

@@ -714,7 +714,7 @@ def eval_command(
     writable_dir(out, "--out", WRITABLE_FIX)
     rules = Rules.parse(missing or DEFAULT_RULES.missing, sim_dist or DEFAULT_RULES.sim_dist)
     if suite is not None:
-        from interviewer.study.suite import load_suite, run_suite, scaled, with_flags
+        from interviewer.study import load_suite, run_suite, scaled, with_flags
 
         ignored = {
             "--responses": responses,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 from collections.abc import Coroutine, Hashable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -128,3 +131,56 @@ class ModelPool:
             self.settings.role(r) for r in self.roles if backend_key(self.settings.role(r)) == key
         ]
         return max(role.concurrency for role in sharing)
+
+
+@dataclass(frozen=True)
+class StudioContext:
+    """The context a graph gets from LangGraph Studio or ``langgraph dev``'s HTTP API:
+    which settings' models to use. The graphs in ``graphs/`` take it instead of the run
+    context the commands build, so opening one starts nothing."""
+
+    settings: str | None = None
+    """A settings YAML file; None: the default settings (``INTERVIEWER_*`` apply)."""
+
+
+_studio: dict[str | None, ModelPool] = {}
+_studio_lock = threading.Lock()
+
+
+async def astudio_pool(context: StudioContext | None) -> ModelPool:
+    """``studio_pool`` off the event loop: starting servers and probing endpoints blocks,
+    and Studio's server runs every run on one loop."""
+    return await asyncio.to_thread(studio_pool, context)
+
+
+def studio_pool(context: StudioContext | None) -> ModelPool:
+    """The pool for a ``StudioContext`` (or none), started on first use and kept for the
+    life of the process; the models it starts are logged once."""
+    name = context.settings if context is not None else None
+    with _studio_lock:
+        return _studio.get(name) or _start_studio_pool(name)
+
+
+def _start_studio_pool(name: str | None) -> ModelPool:
+    import atexit
+    import logging
+
+    from interviewer.settings import load_settings
+
+    settings = load_settings(Path(name) if name else None)
+    logging.getLogger(__name__).warning(
+        "starting the models of %s: %s",
+        name or "the default settings",
+        ", ".join(f"{role} {role_backend(settings, role)}" for role in ROLES),
+    )
+    pool = ModelPool(settings).__enter__()
+    atexit.register(pool.close)
+    _studio[name] = pool
+    return pool
+
+
+def role_backend(settings: Settings, role: RoleName) -> str:
+    """``"embedded"``, ``"vllm Qwen/Qwen2.5-7B"``, ``"openai gpt-4o-mini at URL"``."""
+    chosen = settings.role(role)
+    words = [chosen.backend, chosen.model or "", f"at {chosen.base_url}" if chosen.base_url else ""]
+    return " ".join(w for w in words if w)

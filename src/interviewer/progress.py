@@ -18,21 +18,37 @@ from rich.progress import (
 )
 
 
-class RunProgress:
-    """``with RunProgress("interviews") as bar: bar.start(total, done); bar.result(ok, tokens)``."""
+def progress_display(console: Console | None = None) -> Progress:
+    """The live display run bars draw on; stages running side by side share one."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
 
-    def __init__(self, label: str, console: Console | None = None, unit: str = "tok") -> None:
-        self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("[red]{task.fields[failed]} failed"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        )
+
+class RunProgress:
+    """``with RunProgress("interviews") as bar: bar.start(total, done); bar.result(ok, tokens)``.
+
+    Given ``display``, the bar is one line of that shared live display (which its owner
+    starts and stops); otherwise it is its own display.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        console: Console | None = None,
+        unit: str = "tok",
+        display: Progress | None = None,
+    ) -> None:
+        self._owned = display is None
+        self._progress = display if display is not None else progress_display(console)
         self._label = label
         self._unit = unit
         self._task: TaskID | None = None
@@ -41,13 +57,15 @@ class RunProgress:
         self._since = time.perf_counter()
 
     def __enter__(self) -> RunProgress:
-        self._progress.__enter__()
+        if self._owned:
+            self._progress.__enter__()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._progress.__exit__(kind, exc, tb)
+        if self._owned:
+            self._progress.__exit__(kind, exc, tb)
 
     def start(self, total: int, already_done: int) -> None:
         self._since = time.perf_counter()

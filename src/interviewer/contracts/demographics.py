@@ -6,6 +6,7 @@ the human-data files and matching all use it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 from interviewer.contracts.questionnaire import Question, Questionnaire, load_questionnaire
@@ -40,7 +41,7 @@ def party_of(profile: dict[str, str]) -> str | None:
     return party if party in ("Democrat", "Republican") else None
 
 
-def most_likely(distribution: dict[str, float]) -> str | None:
+def most_likely(distribution: Mapping[str, float]) -> str | None:
     if not distribution:
         return None
     return max(distribution.items(), key=lambda item: item[1])[0]

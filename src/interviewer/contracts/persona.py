@@ -6,11 +6,15 @@ Fields may be added; none may change meaning.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Method = Literal["interview", "anthology"]
+
+Demographics = Mapping[str, Mapping[str, Mapping[str, float]]]
+"""Persona id -> trait -> option -> probability: many personas' ``demographics``."""
 
 
 class _Contract(BaseModel):

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from interviewer.contracts.humans import HumanData, load_humans
+from interviewer.contracts.persona import Demographics
 from interviewer.contracts.persona_files import load_personas
 from interviewer.contracts.questionnaire import Questionnaire, load_questionnaire
 from interviewer.contracts.responses import SimulatedResponse, read_responses
@@ -75,29 +76,75 @@ def evaluate(
     plots: bool = True,
     rules: Rules = DEFAULT_RULES,
 ) -> EvalResult:
+    """Score against the humans, or for a higher-order study against the published gaps.
+    ``personas``: run directories whose demographics place respondents in subgroups."""
     questionnaire = load_questionnaire(questionnaire_path)
-    is_study = questionnaire.study in STUDIES
-    if humans_path is None:
-        if not is_study:
-            raise UserInputError("--humans is needed to score this questionnaire")
-        humans = HumanData(Path("(none)"), [], np.zeros(0), {})
-    else:
-        # The studies' human answers are not public: their humans give parties only.
-        humans = load_humans(humans_path, None if is_study else questionnaire)
     demographics = {p.id: p.demographics for d in personas or [] for p in load_personas(d)}
-    human = human_table(humans, questionnaire) if not is_study else None
-    reports: list[MethodReport] = []
+    if questionnaire.study in STUDIES:
+        return evaluate_gaps(methods, humans_path, questionnaire, out_dir, demographics, plots)
+    if humans_path is None:
+        raise UserInputError("--humans is needed to score this questionnaire")
+    return evaluate_scores(
+        methods,
+        humans_path,
+        questionnaire,
+        out_dir,
+        demographics,
+        splits=splits,
+        resamples=resamples,
+        seed=seed,
+        plots=plots,
+        rules=rules,
+    )
+
+
+def evaluate_gaps(
+    methods: list[MethodInput],
+    humans_path: Path | None,
+    questionnaire: Questionnaire,
+    out_dir: Path,
+    demographics: Demographics,
+    plots: bool = True,
+) -> EvalResult:
+    """A higher-order study's gaps per party, against the published human gaps."""
+    # The studies' human answers are not public: their humans give parties only.
+    humans = (
+        load_humans(humans_path, None)
+        if humans_path is not None
+        else HumanData(Path("(none)"), [], np.zeros(0), {})
+    )
     all_gaps: dict[str, list[Gap]] = {}
     notes: list[str] = []
     for method in methods:
         responses = read_responses(method.responses, questionnaire)
+        stands_for = read_matches(method.matches)[1] if method.matches else {}
+        parties = _parties(responses, humans, stands_for, demographics)
+        all_gaps[method.label] = gaps(questionnaire, responses, parties)
+        notes += _no_party_note(method.label, responses, parties)
+    return _study_result(questionnaire, humans, all_gaps, notes, out_dir, plots)
+
+
+def evaluate_scores(
+    methods: list[MethodInput],
+    humans_path: Path,
+    questionnaire: Questionnaire,
+    out_dir: Path,
+    demographics: Demographics,
+    *,
+    splits: int = 100,
+    resamples: int = 200,
+    seed: int = 0,
+    plots: bool = True,
+    rules: Rules = DEFAULT_RULES,
+) -> EvalResult:
+    """Every method's distance to the humans' answers, overall and per subgroup, with the
+    humans' own split-half bound."""
+    humans = load_humans(humans_path, questionnaire)
+    human = human_table(humans, questionnaire)
+    reports: list[MethodReport] = []
+    for method in methods:
+        responses = read_responses(method.responses, questionnaire)
         weights, stands_for = read_matches(method.matches) if method.matches else (None, {})
-        if is_study:
-            parties = _parties(responses, humans, stands_for, demographics)
-            all_gaps[method.label] = gaps(questionnaire, responses, parties)
-            notes += _no_party_note(method.label, responses, parties)
-            continue
-        assert human is not None
         table = simulated_table(responses, questionnaire, weights)
         overall = score(human, table, questionnaire, resamples=resamples, seed=seed, rules=rules)
         subgroups = {
@@ -108,8 +155,6 @@ def evaluate(
         }
         distributions = simulated_distributions(table, questionnaire, rules.sim_dist)
         reports.append(MethodReport(method.label, overall, subgroups, distributions))
-    if human is None:
-        return _study_result(questionnaire, humans, all_gaps, notes, out_dir, plots)
     bound = human_bound(human, questionnaire, splits, seed, rules)
     report = Report(
         questionnaire.id,
@@ -144,7 +189,7 @@ def _subgroups(
     table: Table,
     humans: HumanData,
     stands_for: dict[str, str],
-    demographics: dict[str, dict[str, dict[str, float]]],
+    demographics: Demographics,
     trait: str,
     questionnaire: Questionnaire,
     rules: Rules,
@@ -188,7 +233,7 @@ def _parties(
     responses: list[SimulatedResponse],
     humans: HumanData,
     stands_for: dict[str, str],
-    demographics: dict[str, dict[str, dict[str, float]]],
+    demographics: Demographics,
 ) -> dict[str, str]:
     parties: dict[str, str] = {}
     for rid in {r.persona_id for r in responses}:

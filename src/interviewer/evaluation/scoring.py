@@ -26,6 +26,7 @@ import numpy as np
 
 from interviewer.contracts.demographics import most_likely
 from interviewer.contracts.humans import HumanData
+from interviewer.contracts.persona import Demographics
 from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.contracts.responses import SimulatedResponse
 from interviewer.errors import UserInputError
@@ -435,7 +436,7 @@ def subgroup_labels(
     ids: Sequence[str],
     humans: HumanData,
     matches: dict[str, str],
-    persona_demographics: dict[str, dict[str, dict[str, float]]],
+    persona_demographics: Demographics,
     trait: str,
 ) -> list[str | None]:
     """The subgroup value each simulated respondent stands for."""

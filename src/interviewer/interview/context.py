@@ -13,7 +13,7 @@ from interviewer.settings import InterviewSettings
 from interviewer.yaml_io import load_yaml
 
 if TYPE_CHECKING:
-    from interviewer.pool import ModelPool
+    from interviewer.pool import ModelPool, StudioContext
     from interviewer.settings import Settings
 
 PROMPT_NAMES = (
@@ -64,25 +64,25 @@ class InterviewContext:
         )
 
 
-_default: list[InterviewContext] = []
-
-
-def resolve(context: InterviewContext | None) -> InterviewContext:
-    """The run's context; when a caller gives none (LangGraph Studio), the default
-    settings' models, started once for the life of the process."""
-    if context is not None:
+async def aresolve(context: InterviewContext | StudioContext | None) -> InterviewContext:
+    """``resolve``, starting Studio's models off the event loop the first time."""
+    if isinstance(context, InterviewContext):
         return context
-    if not _default:
-        import atexit
+    from interviewer.pool import astudio_pool
 
-        from interviewer.pool import ModelPool
-        from interviewer.settings import load_settings
+    pool = await astudio_pool(context)
+    return InterviewContext.from_pool(pool, pool.settings)
 
-        settings = load_settings()
-        pool = ModelPool(settings).__enter__()
-        atexit.register(pool.close)
-        _default.append(InterviewContext.from_pool(pool, settings))
-    return _default[0]
+
+def resolve(context: InterviewContext | StudioContext | None) -> InterviewContext:
+    """The run's context; from LangGraph Studio (a ``pool.StudioContext``, or none) the
+    models of the settings it names (``pool.studio_pool``)."""
+    if isinstance(context, InterviewContext):
+        return context
+    from interviewer.pool import studio_pool
+
+    pool = studio_pool(context)
+    return InterviewContext.from_pool(pool, pool.settings)
 
 
 @cache

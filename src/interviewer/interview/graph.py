@@ -10,14 +10,22 @@ from langgraph.types import Checkpointer
 from interviewer.interview import nodes
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.state import InterviewInput, InterviewOutput, InterviewState
+from interviewer.pool import StudioContext
 from interviewer.settings import InterviewSettings
 
 
-def build_interview_graph(checkpointer: Checkpointer = None) -> Any:
-    """The compiled interview graph; pass a checkpointer to make runs resumable."""
+def build_interview_graph(
+    checkpointer: Checkpointer = None,
+    context_schema: type[InterviewContext] | type[StudioContext] = InterviewContext,
+) -> Any:
+    """The compiled interview graph; pass a checkpointer to make runs resumable.
+    ``context_schema``: ``pool.StudioContext`` for LangGraph Studio (graphs/interview.py)."""
+    builder: StateGraph[
+        InterviewState, InterviewContext | StudioContext, InterviewInput, InterviewOutput
+    ]
     builder = StateGraph(
         InterviewState,
-        context_schema=InterviewContext,
+        context_schema=context_schema,
         input_schema=InterviewInput,
         output_schema=InterviewOutput,
     )

@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
 from interviewer.errors import ModelOutputError
-from interviewer.interview.context import InterviewContext, resolve
+from interviewer.interview.context import InterviewContext, aresolve, resolve
 from interviewer.interview.layout import (
     PERSONA_STOPS,
     answer_turn,
@@ -25,6 +25,7 @@ from interviewer.interview.layout import (
 from interviewer.interview.replies import CriticReply, FinalReply, FollowUpReply
 from interviewer.interview.state import InterviewState, TurnDict, UsageDict, VerdictDict
 from interviewer.model import Completion, Model
+from interviewer.pool import StudioContext
 
 R = TypeVar("R", bound=BaseModel)
 ANTHOLOGY_QUESTION = "Tell me about yourself."
@@ -38,9 +39,9 @@ Update = dict[str, Any]
 # ── nodes ────────────────────────────────────────────────────────────────────
 
 
-async def ask(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
+async def ask(state: InterviewState, runtime: Runtime[InterviewContext | StudioContext]) -> Update:
     """The interviewer: a follow-up on the last answer, else the next AVP question."""
-    ctx = resolve(runtime.context)
+    ctx = await aresolve(runtime.context)
     if state.method == "anthology":
         if state.transcript:
             return {"done": True}
@@ -68,9 +69,11 @@ async def ask(state: InterviewState, runtime: Runtime[InterviewContext]) -> Upda
     }
 
 
-async def answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
+async def answer(
+    state: InterviewState, runtime: Runtime[InterviewContext | StudioContext]
+) -> Update:
     """The persona: a base model completes the transcript as the interviewee."""
-    ctx = resolve(runtime.context)
+    ctx = await aresolve(runtime.context)
     if state.method == "anthology":
         prompt, budget = ctx.prompt("anthology").render(), ctx.settings.anthology_tokens
     else:
@@ -86,9 +89,11 @@ async def answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
     }
 
 
-async def critic(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
+async def critic(
+    state: InterviewState, runtime: Runtime[InterviewContext | StudioContext]
+) -> Update:
     """Is the draft consistent with everything the persona said before?"""
-    ctx = resolve(runtime.context)
+    ctx = await aresolve(runtime.context)
     draft = state.draft or ""
     if not draft:
         return {"pending": _verdict(state, False, reason="empty answer")}
@@ -135,9 +140,11 @@ def accept(state: InterviewState) -> Update:
     return update
 
 
-async def final_check(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
+async def final_check(
+    state: InterviewState, runtime: Runtime[InterviewContext | StudioContext]
+) -> Update:
     """One pass over the whole transcript for contradictions the per-answer checks missed."""
-    ctx = resolve(runtime.context)
+    ctx = await aresolve(runtime.context)
     prompt = _document(state, ctx) + ctx.prompt("final_check").render()
     reply, completion = await _structured(ctx.critic, prompt, FinalReply, state)
     found = [c.strip() for c in reply.contradictions if c.strip()]
@@ -151,7 +158,7 @@ async def final_check(state: InterviewState, runtime: Runtime[InterviewContext])
 
 
 def after_ask(
-    state: InterviewState, runtime: Runtime[InterviewContext]
+    state: InterviewState, runtime: Runtime[InterviewContext | StudioContext]
 ) -> Literal["answer", "final_check", "__end__"]:
     if not state.done:
         return "answer"
@@ -162,14 +169,14 @@ def after_ask(
 
 
 def after_answer(
-    state: InterviewState, runtime: Runtime[InterviewContext]
+    state: InterviewState, runtime: Runtime[InterviewContext | StudioContext]
 ) -> Literal["critic", "accept"]:
     use_critic = state.method == "interview" and resolve(runtime.context).settings.critic
     return "critic" if use_critic else "accept"
 
 
 def after_critic(
-    state: InterviewState, runtime: Runtime[InterviewContext]
+    state: InterviewState, runtime: Runtime[InterviewContext | StudioContext]
 ) -> Literal["repair", "accept"]:
     assert state.pending is not None
     if (

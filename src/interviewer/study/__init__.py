@@ -2,6 +2,17 @@
 the built-in demo."""
 
 from interviewer.study.demo import DemoResult, DemoSizes, run_demo
-from interviewer.study.suite import SuiteResult, run_suite
+from interviewer.study.run import SuiteResult, run_suite
+from interviewer.study.schema import Suite, load_suite, scaled, with_flags
 
-__all__ = ["DemoResult", "DemoSizes", "SuiteResult", "run_demo", "run_suite"]
+__all__ = [
+    "DemoResult",
+    "DemoSizes",
+    "Suite",
+    "SuiteResult",
+    "load_suite",
+    "run_demo",
+    "run_suite",
+    "scaled",
+    "with_flags",
+]

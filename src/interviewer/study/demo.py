@@ -15,11 +15,11 @@ from pathlib import Path
 from rich.console import Console
 
 from interviewer.contracts.persona import Persona
-from interviewer.contracts.persona_files import load_personas
 from interviewer.evaluation.report import EvalResult
 from interviewer.interview.runner import RunSummary
 from interviewer.settings import Settings
-from interviewer.study.suite import MatchSpec, MethodSpec, Suite, run_suite
+from interviewer.study.run import run_suite
+from interviewer.study.schema import MatchSpec, MethodSpec, Suite
 
 DEMO_ITEMS = (
     "economy",
@@ -75,5 +75,5 @@ def demo_suite(sizes: DemoSizes) -> Suite:
 
 def run_demo(settings: Settings, out: Path, sizes: DemoSizes, console: Console) -> DemoResult:
     result = run_suite(demo_suite(sizes), settings, out, console)
-    personas = [p for label in result.runs for p in load_personas(out / label)]
+    personas = [p for label in result.runs for p in result.personas[label]]
     return DemoResult(out, result.runs, personas, result.evaluation)

@@ -9,6 +9,7 @@ human-response file, so all methods are compared on the same people.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,7 +72,7 @@ def from_persona(persona: Persona) -> Respondent:
     return Respondent(persona.id, context, leaning_party(persona.demographics.get("party", {})))
 
 
-def leaning_party(distribution: dict[str, float]) -> str | None:
+def leaning_party(distribution: Mapping[str, float]) -> str | None:
     """Democrat or Republican, whichever the persona finds more likely.
 
     Pew counts independents who lean to a party as partisans; a persona "leans" the

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from interviewer.contracts.demographics import demographics_questionnaire
+from interviewer.contracts.persona import Persona
 from interviewer.contracts.persona_files import load_persona, persona_paths
 from interviewer.errors import EndpointUnreachable, InterviewerError
 from interviewer.fanout import fan_out
@@ -28,6 +29,7 @@ async def fill_demographics(
     run_dir: Path,
     model: Model,
     *,
+    personas: Sequence[Persona] | None = None,
     concurrency: int = 8,
     force: bool = False,
     samples: int = 20,
@@ -35,21 +37,34 @@ async def fill_demographics(
     on_start: Callable[[int, int], None] | None = None,
     on_result: Callable[[str, bool, int], None] | None = None,
 ) -> DemographicsSummary:
+    """Ask every persona of ``run_dir`` without demographics the demographic questions
+    and write them into its file. ``personas``: the run's personas, already read (a study
+    reads each once); they are updated in place as their files are."""
     questionnaire = demographics_questionnaire()
     traits = [q.id for q in questionnaire.questions]
     options = {q.id: q.options for q in questionnaire.questions}
-    paths = persona_paths(run_dir)
-    # Each pending persona is parsed here and again when its turn comes, so that tens of
-    # thousands of parsed transcripts are not all held in memory at once.
-    todo = [p for p in paths if force or set(load_persona(p).demographics) != set(traits)]
+    todo: list[Path | Persona]
+    if personas is None:
+        paths = persona_paths(run_dir)
+        total = len(paths)
+        # Each pending persona is parsed here and again when its turn comes, so that tens
+        # of thousands of parsed transcripts are not all held in memory at once.
+        todo = [p for p in paths if force or set(load_persona(p).demographics) != set(traits)]
+    else:
+        total = len(personas)
+        todo = [p for p in personas if force or set(p.demographics) != set(traits)]
     if on_start:
-        on_start(len(paths), len(paths) - len(todo))
+        on_start(total, total - len(todo))
     ctx = SurveyContext(model=model, questionnaire=questionnaire, samples=samples, seed=seed)
     graph = build_survey_graph()
     failed: dict[str, str] = {}
 
-    async def one(path: Path) -> None:
-        persona = load_persona(path)
+    async def one(item: Path | Persona) -> None:
+        path, persona = (
+            (item, load_persona(item))
+            if isinstance(item, Path)
+            else (run_dir / f"{item.id}.json", item)
+        )
         respondent = from_persona(persona)
         start = SurveyInput(
             respondent_id=persona.id, context=respondent.context, question_ids=traits
@@ -70,4 +85,4 @@ async def fill_demographics(
             on_result(persona.id, persona.id not in failed, len(traits))
 
     await fan_out(todo, one, concurrency=concurrency)
-    return DemographicsSummary(len(paths), len(paths) - len(todo), len(todo) - len(failed), failed)
+    return DemographicsSummary(total, total - len(todo), len(todo) - len(failed), failed)
