@@ -2,7 +2,7 @@
 the built-in demo."""
 
 from interviewer.study.demo import DemoResult, DemoSizes, run_demo
-from interviewer.study.run import SuiteResult, run_suite
+from interviewer.study.runner import SuiteResult, run_suite
 from interviewer.study.schema import Suite, load_suite, scaled, with_flags
 
 __all__ = [

@@ -18,7 +18,7 @@ from interviewer.contracts.persona import Persona
 from interviewer.evaluation.report import EvalResult
 from interviewer.interview.runner import RunSummary
 from interviewer.settings import Settings
-from interviewer.study.run import run_suite
+from interviewer.study.runner import run_suite
 from interviewer.study.schema import MatchSpec, MethodSpec, Suite
 
 DEMO_ITEMS = (
