@@ -92,7 +92,7 @@ def test_a_study_runs_every_stage_and_reads_each_persona_once(tmp_path: Path) ->
 def test_a_failing_method_cancels_the_methods_beside_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import interviewer.study.graph as graph_module
+    import interviewer.study.nodes as graph_module
 
     cancelled: list[str] = []
 

@@ -133,7 +133,7 @@ def _runtime(cache: object = None) -> object:
     from langgraph.runtime import Runtime
 
     from interviewer.progress import progress_display
-    from interviewer.study.graph import StudyCache, StudyContext
+    from interviewer.study.context import StudyCache, StudyContext
 
     display = progress_display(Console(file=io.StringIO()))
     context = StudyContext(pool=_Pool(), display=display, cache=cache or StudyCache())  # type: ignore[arg-type]
@@ -153,7 +153,7 @@ def _task(suite_path: Path, out: Path, label: str) -> dict[str, object]:
 async def test_suite_surveys_at_the_respondent_concurrency(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import interviewer.study.graph as graph_module
+    import interviewer.study.nodes as graph_module
     from interviewer.survey.conditioning import Respondent
 
     seen: list[int] = []
@@ -184,7 +184,7 @@ def test_a_suite_report_keeps_its_own_ablation_files(tmp_path: Path) -> None:
 async def test_suite_fills_demographics_at_the_respondent_concurrency(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import interviewer.study.graph as graph_module
+    import interviewer.study.nodes as graph_module
     from interviewer.interview.runner import RunSummary
 
     seen: list[int] = []
@@ -217,7 +217,7 @@ def test_a_suite_names_its_matching_objective(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`match: {objective: loglik}` reaches the matcher (suites could not choose it)."""
-    import interviewer.study.graph as graph_module
+    import interviewer.study.nodes as graph_module
 
     body = "humans: humans/cces2018.csv\nmethods: [{label: a, kind: interview, n: 2}]\n"
     path = _suite_file(tmp_path, body + "match: {method: maxweight, objective: loglik}\n")
@@ -227,9 +227,9 @@ def test_a_suite_names_its_matching_objective(
     humans = resource_dir("evals") / "humans" / "cces2018.csv"
     runtime = _runtime()
     runtime.context.cache.personas[tmp_path / "a"] = []  # type: ignore[attr-defined]
-    state = graph_module.StudyState(
-        suite=suite.model_dump(mode="json"), out=str(tmp_path), humans=str(humans)
-    )
+    from interviewer.study.state import StudyState
+
+    state = StudyState(suite=suite.model_dump(mode="json"), out=str(tmp_path), humans=str(humans))
     graph_module.match(state, runtime)  # type: ignore[arg-type]
     assert seen == ["loglik"]
     bad = _suite_file(tmp_path, body + "match: {objective: likelihood}\n")

@@ -14,8 +14,10 @@ from interviewer.pool import ModelPool
 from interviewer.progress import progress_display
 from interviewer.settings import Settings
 from interviewer.study.ablations import AblationPoint
-from interviewer.study.graph import StudyContext, StudyInput, build_study_graph
+from interviewer.study.context import StudyContext
+from interviewer.study.graph import build_study_graph
 from interviewer.study.schema import Suite
+from interviewer.study.state import StudyInput
 
 
 class SuiteResult(BaseModel):
