@@ -224,6 +224,46 @@ def test_usage_errors_are_one_line_exit_2(
     assert err.startswith("interviewer: error: ") and named in err, err
 
 
+NO_FILE = ["--settings", "/nonexistent.yaml"]  # the choice fails first, as a usage error
+BAD_CHOICES = [
+    (["survey", "--debias", "bogus", *NO_FILE], "--debias", ("reversed", "cyclic", "random")),
+    (
+        ["survey", "--conditioning", "bogus", *NO_FILE],
+        "--conditioning",
+        ("backstory", "genagent", "qa", "bio", "portray"),
+    ),
+    (["match", ".", "--method", "bogus"], "--method", ("maxweight", "greedy", "random")),
+    (["match", ".", "--objective", "bogus"], "--objective", ("weight", "loglik")),
+    (["interview", "--method", "bogus", *NO_FILE], "--method", ("interview", "anthology")),
+]
+
+
+@pytest.mark.parametrize(("args", "flag", "valid"), BAD_CHOICES)
+def test_a_bad_choice_is_a_usage_error_naming_the_valid_ones(
+    args: list[str], flag: str, valid: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    err = one_line(capsys)
+    assert err.startswith("interviewer: error: ") and flag in err and "'bogus'" in err, err
+    assert all(f"'{v}'" in err for v in valid), err
+    assert f"see interviewer {args[0]} --help" in err and "Value error" not in err, err
+
+
+@pytest.mark.parametrize(("args", "flag", "valid"), BAD_CHOICES)
+def test_help_lists_each_choice(
+    args: list[str],
+    flag: str,
+    valid: tuple[str, ...],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one option per line, choices unwrapped
+    assert main([args[0], "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    line = next(ln for ln in lines if ln.lstrip("│ ").startswith(f"{flag} "))
+    assert "|".join(valid) in line, line
+
+
 def test_no_arguments_still_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     main([])
     assert "Usage" in capsys.readouterr().out + capsys.readouterr().err

@@ -17,6 +17,8 @@ from interviewer.storage import DISK_FULL_HINT, DiskFullError
 INTERRUPTED = 130
 _USER_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.ENOENT, errno.EISDIR)
 _RESUMABLE = ("interview", "survey")
+# Pydantic's prefix on what typer's choice check raised: noise in a one-line message.
+_VALIDATOR_PREFIX = "Value error, "
 
 
 def run_app(app: typer.Typer, args: list[str]) -> int:
@@ -26,10 +28,11 @@ def run_app(app: typer.Typer, args: list[str]) -> int:
         # Not standalone: typer would print usage errors as a multi-line panel and turn
         # Ctrl-C into a silent Exit(130); here each becomes one line.
         status = app(args=args, prog_name="interviewer", standalone_mode=False)
-    except typer.TyperException as exc:  # usage errors: bad flag, value out of range, ...
+    except typer.TyperException as exc:  # usage errors: bad flag, choice or range
         ctx = getattr(exc, "ctx", None)
         where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-        print(f"interviewer: error: {_one_line(exc.format_message())}{where}", file=sys.stderr)
+        text = _one_line(exc.format_message()).replace(_VALIDATOR_PREFIX, "")
+        print(f"interviewer: error: {text}{where}", file=sys.stderr)
         return exc.exit_code
     except typer.Abort:
         print("interviewer: aborted", file=sys.stderr)

@@ -12,12 +12,12 @@ from rich.console import Console
 
 from interviewer.cli._common import console, with_settings
 from interviewer.errors import InterviewerError, UserInputError
+from interviewer.interview.state import Method
 from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.settings import Settings
 
 if TYPE_CHECKING:  # langchain loads only when an interview runs
     from interviewer.interview.runner import RunPlan, RunSummary
-    from interviewer.interview.state import Method
     from interviewer.pool import ModelPool
 
 
@@ -31,7 +31,7 @@ def command(
         ),
     ] = None,
     method: Annotated[
-        str,
+        Method,
         typer.Option(
             "--method",
             help="interview (deep binding, AVP "
@@ -96,7 +96,7 @@ def run_interview_command(
     *,
     n: int,
     out: Path | None,
-    method: str,
+    method: Method,
     resume: bool,
     concurrency: int | None,
     shard: str | None,
@@ -116,7 +116,7 @@ def run_interview_command(
     plan = RunPlan(
         out=target,
         n=n,
-        method=as_method(method),
+        method=method,
         concurrency=concurrency or settings.persona.concurrency,
         resume=resume,
         shard=parse_shard(shard) if shard else None,
@@ -154,14 +154,6 @@ def _run(plan: RunPlan, settings: Settings, pool: ModelPool, console: Console) -
     label = "interviews" if plan.method == "interview" else "backstories"
     with RunProgress(label, console) as bar:
         return pool.run(run_interviews(plan, ctx, dump, bar.start, bar.result))
-
-
-def as_method(text: str) -> Method:
-    if text == "interview":
-        return "interview"
-    if text == "anthology":
-        return "anthology"
-    raise UserInputError(f"--method {text!r}: expected interview or anthology")
 
 
 def default_out_dir() -> Path:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from interviewer.cli._common import console
-from interviewer.contracts.choices import MATCH_METHODS, OBJECTIVES, MatchMethod, Objective
+from interviewer.contracts.choices import MatchMethod, Objective
 from interviewer.errors import UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
 
@@ -22,7 +22,7 @@ def command(
         Path, typer.Option("--humans", dir_okay=False, help="Human responses CSV.")
     ] = Path("humans.csv"),
     method: Annotated[
-        str,
+        MatchMethod,
         typer.Option(
             "--method",
             help="maxweight (one-to-one, exact), greedy (best persona, reuse allowed) "
@@ -30,7 +30,7 @@ def command(
         ),
     ] = "maxweight",
     objective: Annotated[
-        str,
+        Objective,
         typer.Option(
             "--objective",
             help="What maxweight maximises: weight (sum of weights, the Anthology code's; "
@@ -51,9 +51,7 @@ def command(
     """Match each human to a persona by demographics; write the pairs and log-weights."""
     names = [t.strip() for t in traits.split(",")] if traits else None
     writable_dir(out.parent, "--out", WRITABLE_FIX)
-    result = match_run(
-        run_dir, humans, as_match_method(method), out, seed, names, as_objective(objective)
-    )
+    result = match_run(run_dir, humans, method, out, seed, names, objective)
     console.print(
         f"{len(result.log_weight)} humans matched ({method}, objective {objective}), "
         f"mean log-weight {result.mean_log_weight:.3f} over the pairs with a positive weight, "
@@ -85,17 +83,3 @@ def match_run(
     if not names:
         raise UserInputError(f"{humans_path}: no canonical demographic columns to match on")
     return match_to_file(personas, humans, names, method, seed, out, objective)
-
-
-def as_match_method(text: str) -> MatchMethod:
-    for option in MATCH_METHODS:
-        if text == option:
-            return option
-    raise UserInputError(f"--method {text!r}: expected one of {list(MATCH_METHODS)}")
-
-
-def as_objective(text: str) -> Objective:
-    for option in OBJECTIVES:
-        if text == option:
-            return option
-    raise UserInputError(f"--objective {text!r}: expected one of {list(OBJECTIVES)}")

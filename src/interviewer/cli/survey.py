@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from interviewer.cli._common import console, with_settings
-from interviewer.contracts.choices import CONDITIONINGS, Conditioning
+from interviewer.contracts.choices import Conditioning
 from interviewer.errors import InterviewerError, UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.settings import DebiasScheme, Settings
@@ -34,7 +34,7 @@ def command(
         Path, typer.Option("--out", dir_okay=False, help="Responses JSONL to write.")
     ] = Path("responses.jsonl"),
     conditioning: Annotated[
-        str,
+        Conditioning,
         typer.Option(
             "--conditioning",
             help="backstory (the persona's "
@@ -72,7 +72,7 @@ def command(
     ] = 20,
     seed: Annotated[int, typer.Option("--seed", help="Seed for drawn answers.")] = 0,
     debias: Annotated[
-        str | None,
+        DebiasScheme | None,
         typer.Option(
             "--debias",
             help="Option orders against letter-position bias (setting survey.debias): "
@@ -87,20 +87,18 @@ def command(
 ) -> None:
     """Ask every respondent a questionnaire; write one JSONL line per respondent × question."""
     if debias is not None:
-        settings.survey.debias = as_debias(debias)
-
-    method = as_conditioning(conditioning)
+        settings.survey.debias = debias
     if resume and not out.is_file():
         raise UserInputError(f"--resume: {out} does not exist, nothing to resume; drop --resume")
     writable_dir(out.parent, "--out", WRITABLE_FIX)
-    respondents = respondents_for(method, run_dir, humans)
+    respondents = respondents_for(conditioning, run_dir, humans)
     summary = survey(
         settings,
         console,
         respondents,
         questionnaire,
         out,
-        method,
+        conditioning,
         resume=resume,
         concurrency=concurrency or settings.respondent.concurrency,
         carry_answers=carry_answers,
@@ -133,10 +131,6 @@ def respondents_for(
     from interviewer.contracts.persona_files import load_personas
     from interviewer.survey.conditioning import from_humans, from_persona
 
-    if conditioning not in CONDITIONINGS:
-        raise UserInputError(
-            f"--conditioning {conditioning!r}: expected one of {list(CONDITIONINGS)}"
-        )
     if conditioning in ("backstory", "genagent"):
         if run_dir is None:
             raise UserInputError(f"--conditioning {conditioning} needs the personas' run directory")
@@ -204,19 +198,3 @@ def _report_letter_mass(out: Path) -> None:
     line = letter_mass_line(read_responses(out)) if out.exists() else None
     if line:
         console.print(line)
-
-
-def as_debias(text: str) -> DebiasScheme:
-    from typing import cast, get_args
-
-    for option in get_args(DebiasScheme):
-        if text == option:
-            return cast(DebiasScheme, option)
-    raise UserInputError(f"--debias {text!r}: expected one of {list(get_args(DebiasScheme))}")
-
-
-def as_conditioning(text: str) -> Conditioning:
-    for option in CONDITIONINGS:
-        if text == option:
-            return option
-    raise UserInputError(f"--conditioning {text!r}: expected one of {list(CONDITIONINGS)}")
