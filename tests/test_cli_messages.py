@@ -235,6 +235,8 @@ BAD_CHOICES = [
     (["match", ".", "--method", "bogus"], "--method", ("maxweight", "greedy", "random")),
     (["match", ".", "--objective", "bogus"], "--objective", ("weight", "loglik")),
     (["interview", "--method", "bogus", *NO_FILE], "--method", ("interview", "anthology")),
+    (["eval", "--out", "/dev/null/x", "--missing", "bogus"], "--missing", ("complete", "pairwise")),
+    (["eval", "--out", "/dev/null/x", "--sim-dist", "bogus"], "--sim-dist", ("probs", "answers")),
 ]
 
 

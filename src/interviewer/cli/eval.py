@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from interviewer.cli._common import GivenSettings, console, with_settings
+from interviewer.contracts.choices import MissingRule, SimDist
 from interviewer.errors import UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.storage import drop_stale_report_files
@@ -76,7 +77,7 @@ def command(
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (default 0).")] = None,
     missing: Annotated[
-        str | None,
+        MissingRule | None,
         typer.Option(
             "--missing",
             help="Correlations and alpha over complete cases (default, as the papers) "
@@ -84,7 +85,7 @@ def command(
         ),
     ] = None,
     sim_dist: Annotated[
-        str | None,
+        SimDist | None,
         typer.Option(
             "--sim-dist",
             help="Simulated distribution: mean of probs (default) or histogram of "
@@ -103,7 +104,7 @@ def command(
     from interviewer.evaluation.scoring import DEFAULT_RULES, Rules
 
     writable_dir(out, "--out", WRITABLE_FIX)
-    rules = Rules.parse(missing or DEFAULT_RULES.missing, sim_dist or DEFAULT_RULES.sim_dist)
+    rules = Rules(missing or DEFAULT_RULES.missing, sim_dist or DEFAULT_RULES.sim_dist)
     if suite is not None:
         ignored = {
             "--responses": responses,
@@ -118,10 +119,7 @@ def command(
                 f"--suite names its own inputs; {', '.join(named)} cannot be combined with it"
             )
         flags: dict[str, object] = {"splits": splits, "bootstrap": bootstrap, "seed": seed}
-        flags |= {
-            "missing": rules.missing if missing else None,
-            "sim_dist": rules.sim_dist if sim_dist else None,
-        }
+        flags |= {"missing": missing, "sim_dist": sim_dist}
         _run_suite(suite, scale, flags, given, out)
         return
     given.build()  # a bad flag or settings file fails here too, though scoring needs none
