@@ -62,3 +62,16 @@ def test_backends_against_an_attached_server() -> None:
     assert result.returncode == 0, result.stderr
     assert "stub-model" in result.stdout
     assert state.requests[0]["logprobs"] == 5
+
+
+def test_help_loads_none_of_the_heavy_modules() -> None:
+    # Typer resolves every command's option types on each call: a choice typed with a
+    # Literal from a heavy module would load it for every command.
+    code = (
+        "import sys; from interviewer.cli import main; main(['survey', '--help']); "
+        "heavy = ('numpy', 'scipy', 'langchain_core', 'langgraph', 'textual'); "
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "[]", result.stderr

@@ -84,16 +84,16 @@ def test_disk_full_says_what_this_command_can_do(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from interviewer import commands
-    from interviewer.interview import cli_run
+    from interviewer.cli import interview as interview_cli
+    from interviewer.cli import match as match_cli
     from interviewer.storage import atomic_write_text
 
     def full(*args: object, **kwargs: object) -> None:
         monkeypatch.setattr(os, "fdopen", _no_space)
         atomic_write_text(tmp_path / "x.json", "{}")
 
-    monkeypatch.setattr(commands, "match_run", full)
-    monkeypatch.setattr(cli_run, "run_interview_command", full)
+    monkeypatch.setattr(match_cli, "match_run", full)
+    monkeypatch.setattr(interview_cli, "run_interview_command", full)
     args = {
         "interview": ["interview", "--out", str(tmp_path / "o")],
         "match": ["match", str(tmp_path)],
@@ -162,12 +162,12 @@ def test_out_where_nothing_can_be_written_is_one_line(
 def test_read_only_filesystem_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from interviewer import commands
+    from interviewer.cli import match as match_cli
 
     def read_only(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "m.csv"))
 
-    monkeypatch.setattr(commands, "match_run", read_only)
+    monkeypatch.setattr(match_cli, "match_run", read_only)
     code = main(["match", str(SAMPLES), "--out", str(tmp_path / "m.csv")])
     err = one_line(capsys)
     assert code == 2 and "Read-only file system" in err and "m.csv" in err
@@ -197,12 +197,12 @@ def test_unusable_cache_dir_with_cache_off_just_works_on_an_attached_server(
 def test_ctrl_c_says_what_to_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from interviewer.interview import cli_run
+    from interviewer.cli import interview as interview_cli
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_run, "run_interview_command", interrupted)
+    monkeypatch.setattr(interview_cli, "run_interview_command", interrupted)
     code = main(["interview", "--out", str(tmp_path / "o")])
     err = one_line(capsys)
     assert code == 130 and "interrupted" in err and "--resume" in err
@@ -224,6 +224,48 @@ def test_usage_errors_are_one_line_exit_2(
     assert err.startswith("interviewer: error: ") and named in err, err
 
 
+NO_FILE = ["--settings", "/nonexistent.yaml"]  # the choice fails first, as a usage error
+BAD_CHOICES = [
+    (["survey", "--debias", "bogus", *NO_FILE], "--debias", ("reversed", "cyclic", "random")),
+    (
+        ["survey", "--conditioning", "bogus", *NO_FILE],
+        "--conditioning",
+        ("backstory", "genagent", "qa", "bio", "portray"),
+    ),
+    (["match", ".", "--method", "bogus"], "--method", ("maxweight", "greedy", "random")),
+    (["match", ".", "--objective", "bogus"], "--objective", ("weight", "loglik")),
+    (["interview", "--method", "bogus", *NO_FILE], "--method", ("interview", "anthology")),
+    (["eval", "--out", "/dev/null/x", "--missing", "bogus"], "--missing", ("complete", "pairwise")),
+    (["eval", "--out", "/dev/null/x", "--sim-dist", "bogus"], "--sim-dist", ("probs", "answers")),
+]
+
+
+@pytest.mark.parametrize(("args", "flag", "valid"), BAD_CHOICES)
+def test_a_bad_choice_is_a_usage_error_naming_the_valid_ones(
+    args: list[str], flag: str, valid: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    err = one_line(capsys)
+    assert err.startswith("interviewer: error: ") and flag in err and "'bogus'" in err, err
+    assert all(f"'{v}'" in err for v in valid), err
+    assert f"see interviewer {args[0]} --help" in err and "Value error" not in err, err
+
+
+@pytest.mark.parametrize(("args", "flag", "valid"), BAD_CHOICES)
+def test_help_lists_each_choice(
+    args: list[str],
+    flag: str,
+    valid: tuple[str, ...],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one option per line, choices unwrapped
+    assert main([args[0], "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    line = next(ln for ln in lines if ln.lstrip("│ ").startswith(f"{flag} "))
+    assert "|".join(valid) in line, line
+
+
 def test_no_arguments_still_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     main([])
     assert "Usage" in capsys.readouterr().out + capsys.readouterr().err
@@ -233,7 +275,9 @@ def test_no_arguments_still_prints_help(capsys: pytest.CaptureFixture[str]) -> N
 def test_survey_side_concurrency_defaults_to_the_respondent_setting(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from interviewer import commands
+    import importlib
+
+    from interviewer.cli import survey as survey_cli
 
     seen: list[int] = []
 
@@ -241,8 +285,8 @@ def test_survey_side_concurrency_defaults_to_the_respondent_setting(
         seen.append(concurrency)
         raise KeyboardInterrupt  # enough: the value is what the test wants
 
-    monkeypatch.setattr(commands, command, fake)
-    monkeypatch.setattr(commands, "respondents_for", lambda *a: [])
+    monkeypatch.setattr(importlib.import_module(f"interviewer.cli.{command}"), command, fake)
+    monkeypatch.setattr(survey_cli, "respondents_for", lambda *a: [])
     args = {
         "survey": ["survey", "--out", str(tmp_path / "r.jsonl")],
         "demographics": ["demographics", str(tmp_path)],

@@ -124,4 +124,5 @@ def test_survey_debias_flag_over_http(tmp_path: Path) -> None:
 def test_an_unknown_debias_scheme_is_exit_2(tmp_path: Path) -> None:
     result = bio_survey(tmp_path / "r.jsonl", "--debias", "shuffled")
     assert result.returncode == 2
-    assert "--debias 'shuffled'" in result.stderr
+    assert "'--debias'" in result.stderr and "'shuffled'" in result.stderr, result.stderr
+    assert all(f"'{s}'" in result.stderr for s in ("reversed", "cyclic", "random"))

@@ -119,7 +119,7 @@ def test_simulated_distribution_from_sampled_answers(tmp_path: Path) -> None:
             splits=2,
             resamples=0,
             plots=False,
-            rules=Rules.parse("complete", sim_dist),
+            rules=Rules("complete", sim_dist),
         )
         assert result.report.methods[0].overall.wd["q1"] == pytest.approx(expected)
         assert result.report.rules["sim_dist"] == sim_dist

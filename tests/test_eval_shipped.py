@@ -107,7 +107,7 @@ def run(
         splits=2,
         resamples=0,
         plots=False,
-        rules=Rules.parse(missing, sim_dist),
+        rules=Rules(missing, sim_dist),
     )
     report = json.loads((tmp / f"rep-{missing}" / "report.json").read_text())
     return report, sim

@@ -62,4 +62,5 @@ def test_an_unknown_objective_is_one_line_exit_2(tmp_path: Path) -> None:
         str(tmp_path / "m.csv"),
     )
     assert result.returncode == 2
-    assert "--objective 'likelihood'" in result.stderr
+    assert "'--objective'" in result.stderr and "'likelihood'" in result.stderr, result.stderr
+    assert "'weight'" in result.stderr and "'loglik'" in result.stderr

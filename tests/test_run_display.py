@@ -10,7 +10,7 @@ from rich.console import Console
 
 from interviewer import progress
 from interviewer.cli import given_settings
-from interviewer.interview import cli_run
+from interviewer.cli import interview as interview_cli
 from interviewer.interview.runner import RunSummary
 from interviewer.probe import probe_pool
 from interviewer.progress import RunProgress
@@ -63,9 +63,9 @@ def test_the_start_spinner_stops_before_the_run(
         events.append("run")
         return RunSummary(1, 0, 1, 0, 1.0, 10)
 
-    monkeypatch.setattr(cli_run, "ModelPool", Pool)
-    monkeypatch.setattr(cli_run, "_run", run)
-    cli_run.run_interview_command(
+    monkeypatch.setattr("interviewer.pool.ModelPool", Pool)  # imported when the command runs
+    monkeypatch.setattr(interview_cli, "_run", run)
+    interview_cli.run_interview_command(
         given_settings().build(),
         FakeConsole(),  # type: ignore[arg-type]
         n=1,

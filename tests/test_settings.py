@@ -140,8 +140,11 @@ def _write_suite(tmp_path: Path, settings_block: str) -> Path:
 def _readme_precedence() -> list[str]:
     """The layer names of README's precedence table, lowest first."""
     text = (EVALS.parent / "README.md").read_text(encoding="utf-8")
-    table = text.split("<!-- precedence table -->")[1]
-    rows = [line for line in table.strip().splitlines() if line.startswith("|")][2:]
+    after = text.split("<!-- precedence table -->")[1].strip().splitlines()
+    table = [
+        line for line in after[: next(i for i, x in enumerate(after) if not x.startswith("|"))]
+    ]
+    rows = table[2:]  # the rows of the table right after the marker
     return [row.split("|")[2].strip() for row in rows]
 
 

@@ -36,22 +36,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from interviewer.contracts.choices import MATCH_METHODS, MatchMethod
+from interviewer.contracts.choices import OBJECTIVES as OBJECTIVES
+from interviewer.contracts.choices import Objective as Objective
 from interviewer.contracts.demographics import traits
 from interviewer.contracts.humans import HumanData
 from interviewer.contracts.persona import Persona
 from interviewer.errors import UserInputError
 from interviewer.storage import atomic_write_text
 
-Method = Literal["maxweight", "greedy", "random"]
-METHODS: tuple[Method, ...] = ("maxweight", "greedy", "random")
-Objective = Literal["weight", "loglik"]
-OBJECTIVES: tuple[Objective, ...] = ("weight", "loglik")
+Method = MatchMethod  # the names this module's callers know
+METHODS = MATCH_METHODS
 BLOCK = 256
 
 

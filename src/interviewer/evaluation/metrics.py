@@ -22,14 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from scipy.spatial.distance import jensenshannon
 
+from interviewer.contracts.choices import MISSING_RULES as MISSING_RULES
+from interviewer.contracts.choices import MissingRule as MissingRule
+
 Array = np.ndarray
-MissingRule = Literal["complete", "pairwise"]
-MISSING_RULES: tuple[MissingRule, ...] = ("complete", "pairwise")
 
 
 def weighted_distribution(answers: Array, weights: Array, options: int) -> Array | None:

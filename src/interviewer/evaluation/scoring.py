@@ -20,10 +20,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from interviewer.contracts.choices import SIM_DISTS as SIM_DISTS
+from interviewer.contracts.choices import SimDist as SimDist
 from interviewer.contracts.demographics import most_likely
 from interviewer.contracts.humans import HumanData
 from interviewer.contracts.persona import Demographics
@@ -31,7 +33,6 @@ from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.contracts.responses import SimulatedResponse
 from interviewer.errors import UserInputError
 from interviewer.evaluation.metrics import (
-    MISSING_RULES,
     Correlations,
     MissingRule,
     bootstrap_ci,
@@ -50,8 +51,6 @@ from interviewer.evaluation.metrics import (
 from interviewer.storage import read_user_text
 
 SUBGROUP_TRAITS = ("party", "race", "age")
-SimDist = Literal["probs", "answers"]
-SIM_DISTS: tuple[SimDist, ...] = ("probs", "answers")
 
 
 @dataclass(frozen=True)
@@ -62,17 +61,6 @@ class Rules:
     """Correlations and alpha: complete cases over the items, or pairwise complete."""
     sim_dist: SimDist = "probs"
     """Simulated distribution: mean of ``probs``, or histogram of drawn ``answer``s."""
-
-    @staticmethod
-    def parse(missing: str, sim_dist: str) -> Rules:
-        """From command-line words; a word that names no rule is a ``UserInputError``."""
-        rule = next((r for r in MISSING_RULES if r == missing), None)
-        source = next((d for d in SIM_DISTS if d == sim_dist), None)
-        if rule is None:
-            raise UserInputError(f"--missing {missing!r}: expected one of {list(MISSING_RULES)}")
-        if source is None:
-            raise UserInputError(f"--sim-dist {sim_dist!r}: expected one of {list(SIM_DISTS)}")
-        return Rules(rule, source)
 
     def describe(self, splits: int) -> dict[str, str]:
         """The rules in force, in words, for report.json."""

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
+from interviewer.contracts.choices import CONDITIONINGS as CONDITIONINGS
+from interviewer.contracts.choices import Conditioning as Conditioning
 from interviewer.contracts.demographics import party_of, traits
 from interviewer.contracts.humans import HumanData
 from interviewer.contracts.persona import Persona
 from interviewer.interview.layout import persona_prompt
 from interviewer.interview.state import TurnDict
 from interviewer.prompts import load_prompt
-
-Conditioning = Literal["backstory", "genagent", "qa", "bio", "portray"]
-CONDITIONINGS: tuple[Conditioning, ...] = ("backstory", "genagent", "qa", "bio", "portray")
-"""``genagent``: expert reflections on the backstory, then reasoned answers (genagent.py)."""
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,89 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
+import typer
 from rich.console import Console
 
+from interviewer.cli._common import console, with_settings
 from interviewer.errors import InterviewerError, UserInputError
-from interviewer.interview.context import InterviewContext
-from interviewer.interview.lengths import run_length_lines
-from interviewer.interview.runner import RunPlan, RunSummary, parse_shard, run_interviews
 from interviewer.interview.state import Method
 from interviewer.paths import WRITABLE_FIX, writable_dir
-from interviewer.pool import ModelPool
-from interviewer.progress import RunProgress
 from interviewer.settings import Settings
+
+if TYPE_CHECKING:  # langchain loads only when an interview runs
+    from interviewer.interview.runner import RunPlan, RunSummary
+    from interviewer.pool import ModelPool
+
+
+@with_settings
+def command(
+    n: Annotated[int, typer.Option("--n", min=1, help="How many personas.")] = 2,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Run directory (default: personas/run-<time>).", file_okay=False
+        ),
+    ] = None,
+    method: Annotated[
+        Method,
+        typer.Option(
+            "--method",
+            help="interview (deep binding, AVP "
+            "questions + critic) or anthology (one open question).",
+        ),
+    ] = "interview",
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Finish the missing personas of an existing run directory."),
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency", min=1, help="Interviews in flight (default: persona.concurrency)."
+        ),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="I/N: make only every N-th "
+            "persona starting at I (for several machines on shared storage).",
+        ),
+    ] = None,
+    seed_texts: Annotated[
+        Path | None,
+        typer.Option(
+            "--seed-texts",
+            dir_okay=False,
+            help="Text file, one steering description per line "
+            "(e.g. 'a retired nurse in Ohio'); off by default.",
+        ),
+    ] = None,
+    target_words: Annotated[
+        int | None,
+        typer.Option(
+            "--target-words", min=50, help="Words per persona (default 2,500; 600 embedded)."
+        ),
+    ] = None,
+    *,
+    settings: Settings,
+) -> None:
+    """Interview N personas into DIR: one JSON file each, resumable."""
+    if target_words is not None:
+        settings.interview.target_words = target_words
+    run_interview_command(
+        settings,
+        console,
+        n=n,
+        out=out,
+        method=method,
+        resume=resume,
+        concurrency=concurrency,
+        shard=shard,
+        seed_texts=seed_texts,
+    )
 
 
 def run_interview_command(
@@ -25,12 +96,16 @@ def run_interview_command(
     *,
     n: int,
     out: Path | None,
-    method: str,
+    method: Method,
     resume: bool,
     concurrency: int | None,
     shard: str | None,
     seed_texts: Path | None,
 ) -> RunSummary:
+    from interviewer.interview.lengths import run_length_lines
+    from interviewer.interview.runner import RunPlan, parse_shard
+    from interviewer.pool import ModelPool
+
     target = out or default_out_dir()
     if resume and not (target / "manifest.json").is_file():
         raise UserInputError(
@@ -41,7 +116,7 @@ def run_interview_command(
     plan = RunPlan(
         out=target,
         n=n,
-        method=as_method(method),
+        method=method,
         concurrency=concurrency or settings.persona.concurrency,
         resume=resume,
         shard=parse_shard(shard) if shard else None,
@@ -70,19 +145,15 @@ def run_interview_command(
 
 
 def _run(plan: RunPlan, settings: Settings, pool: ModelPool, console: Console) -> RunSummary:
+    from interviewer.interview.context import InterviewContext
+    from interviewer.interview.runner import run_interviews
+    from interviewer.progress import RunProgress
+
     ctx = InterviewContext.from_pool(pool, settings)
     dump = settings.model_dump(mode="json")
     label = "interviews" if plan.method == "interview" else "backstories"
     with RunProgress(label, console) as bar:
         return pool.run(run_interviews(plan, ctx, dump, bar.start, bar.result))
-
-
-def as_method(text: str) -> Method:
-    if text == "interview":
-        return "interview"
-    if text == "anthology":
-        return "anthology"
-    raise UserInputError(f"--method {text!r}: expected interview or anthology")
 
 
 def default_out_dir() -> Path:
@@ -102,6 +173,3 @@ def read_seed_texts(path: Path | None) -> tuple[str, ...]:
     if not texts:
         raise UserInputError(f"--seed-texts {path} has no lines")
     return texts
-
-
-__all__ = ["Method", "run_interview_command"]

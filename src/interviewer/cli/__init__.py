@@ -1,0 +1,82 @@
+"""The ``interviewer`` command line: one module per command, registered here.
+
+Exit status: 0 done; 2 bad input or settings (one line on stderr, no traceback);
+1 anything else; 130 interrupted (see ``_errors``).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from interviewer import __version__
+from interviewer.cli import (
+    backends,
+    demo,
+    demographics,
+    eval,
+    import_,
+    inspect,
+    interview,
+    match,
+    show,
+    survey,
+    validate,
+)
+from interviewer.cli._common import GivenSettings, console, given_settings
+from interviewer.cli._errors import run_app
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    help="Virtual personas from LLM interviews: generate, survey, match, evaluate.",
+)
+
+# In the order --help lists them.
+_COMMANDS = {
+    "backends": backends,
+    "demo": demo,
+    "interview": interview,
+    "validate": validate,
+    "survey": survey,
+    "demographics": demographics,
+    "match": match,
+    "inspect": inspect,
+    "show": show,
+    "import": import_,
+    "eval": eval,
+}
+for _name, _module in _COMMANDS.items():
+    app.command(name=_name)(_module.command)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        console.print(f"interviewer {__version__}")
+        raise typer.Exit()
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs a command and maps errors to exit statuses and one-line messages."""
+    # No arguments: the help text (typer's no_args_is_help raises outside standalone mode).
+    args = (sys.argv[1:] if argv is None else list(argv)) or ["--help"]
+    return run_app(app, args)
+
+
+__all__ = ["GivenSettings", "app", "given_settings", "main"]
