@@ -1,6 +1,11 @@
 """The survey graph: one respondent answers a questionnaire, question by question.
 
-ask ──► (more questions?) ──► ask … ──► END
+START ──► [reflect_once] ──► answer_question ──► answer_question … ──► END
+
+Each node routes on with a ``Command`` (its ``goto``) rather than through a conditional
+edge: LangGraph runs a conditional edge as a traced runnable of its own, a sync one on a
+thread-pool executor, which was a fifth of the survey's CPU per question on an instant
+model (bench/survey_overhead.py). Only START keeps a conditional edge, once per respondent.
 
 Each answer is a distribution over the options; the drawn ``answer`` uses a seed
 derived from (run seed, respondent, question), so it does not depend on run order.
@@ -16,6 +21,7 @@ from typing import Annotated, Any, Literal, TypedDict
 import numpy as np
 from langgraph.graph import START, StateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.model import Model
@@ -78,13 +84,21 @@ class SurveyContext:
     """Option-order scheme (``scoring.option_orders``); None: the questionnaire's."""
 
 
-async def reflect_once(state: SurveyState, runtime: Runtime[SurveyContext]) -> dict[str, Any]:
+Next = Literal["answer_question", "__end__"]
+
+
+async def reflect_once(state: SurveyState, runtime: Runtime[SurveyContext]) -> Command[Next]:
     seed = derived_seed(runtime.context.seed, state.respondent_id, "reflections")
-    return {"reflections": await reflect(runtime.context.model, state.context, seed)}
+    reflections = await reflect(runtime.context.model, state.context, seed)
+    return Command(update={"reflections": reflections}, goto=more_questions(state.position, state))
 
 
-async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -> dict[str, Any]:
-    ctx = runtime.context
+async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -> Command[Next]:
+    update = await _answer(state, runtime.context)
+    return Command(update=update, goto=more_questions(update["position"], state))
+
+
+async def _answer(state: SurveyState, ctx: SurveyContext) -> dict[str, Any]:
     question = ctx.questionnaire.by_id[state.question_ids[state.position]]
     text = question.resolve(state.party)
     seed = derived_seed(ctx.seed, state.respondent_id, question.id)
@@ -132,16 +146,18 @@ async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -
     return update
 
 
-def more_questions(state: SurveyState) -> Literal["answer_question", "__end__"]:
-    return "answer_question" if state.position < len(state.question_ids) else "__end__"
+def more_questions(position: int, state: SurveyState) -> Next:
+    """Where to go with ``position`` the index of the next question."""
+    return "answer_question" if position < len(state.question_ids) else "__end__"
 
 
-def start(
+async def start(
     state: SurveyState, runtime: Runtime[SurveyContext]
 ) -> Literal["reflect_once", "answer_question", "__end__"]:
+    # async: LangGraph would run a sync router on a thread-pool executor.
     if runtime.context.genagent and state.reflections is None and state.question_ids:
         return "reflect_once"
-    return more_questions(state)
+    return more_questions(state.position, state)
 
 
 def derived_seed(seed: int, respondent_id: str, question_id: str) -> int:
@@ -159,6 +175,4 @@ def build_survey_graph() -> Any:
     builder.add_node("reflect_once", reflect_once)
     builder.add_node("answer_question", answer_question)
     builder.add_conditional_edges(START, start)
-    builder.add_conditional_edges("reflect_once", more_questions)
-    builder.add_conditional_edges("answer_question", more_questions)
     return builder.compile(name="survey")
