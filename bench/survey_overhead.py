@@ -2,9 +2,11 @@
 
 A scripted in-process model answers at once (no HTTP, no latency), so what is timed is
 the orchestrator alone: (a) the survey as ``run_survey`` runs it, through the LangGraph
-survey graph, and (b) a plain loop doing the same work without the graph: the same
-fan-out over respondents, the same answering function per question (seeds, option
-orders, draw) and the same JSONL lines. CPU is ``time.process_time`` per question
+survey graph, with a respondent's questions answered in one step (the default) and with
+a step per question (``questions_per_step=1``), and (b) a plain loop doing the same work
+without the graph: the same fan-out over respondents, the same answering function per
+question (``survey.graph.answer_one``: seeds, option orders, draw) and the same JSONL
+lines. CPU is ``time.process_time`` per question
 answered; each is run ``--repeats`` times, min and median shown.
 
     python -m bench.survey_overhead [--respondents 200] [--questions 15] [--repeats 5]
@@ -18,9 +20,8 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.contracts.responses import SimulatedResponse, append_responses
@@ -28,9 +29,8 @@ from interviewer.fanout import fan_out
 from interviewer.model import Completion, Model, Request
 from interviewer.pool import run_loop
 from interviewer.settings import RoleSettings
-from interviewer.survey.answering import ask, option_orders
 from interviewer.survey.conditioning import Respondent
-from interviewer.survey.graph import SurveyContext, derived_seed
+from interviewer.survey.graph import AnswerDict, SurveyContext, SurveyState, answer_one
 from interviewer.survey.runner import run_survey
 
 CONDITIONING = "backstory"
@@ -78,7 +78,16 @@ async def plain_survey(people: list[Respondent], ctx: SurveyContext, out: Path) 
     written: list[int] = []
 
     async def one(respondent: Respondent) -> None:
-        lines = [await _answer(ctx, respondent, q.id) for q in ctx.questionnaire.questions]
+        state = SurveyState(
+            respondent_id=respondent.id,
+            context=respondent.context,
+            party=respondent.party,
+            question_ids=[q.id for q in ctx.questionnaire.questions],
+        )
+        history, lines = "", []
+        for position in range(len(state.question_ids)):
+            answer, history = await answer_one(ctx, state, position, history)
+            lines.append(_line(ctx, respondent, answer))
         append_responses(out, lines)
         written.append(len(lines))
 
@@ -86,35 +95,18 @@ async def plain_survey(people: list[Respondent], ctx: SurveyContext, out: Path) 
     return sum(written)
 
 
-async def _answer(
-    ctx: SurveyContext, respondent: Respondent, question_id: str
-) -> SimulatedResponse:
-    question = ctx.questionnaire.by_id[question_id]
-    seed = derived_seed(ctx.seed, respondent.id, question.id)
-    orders, debias = option_orders(
-        ctx.questionnaire,
-        question,
-        ctx.debias,
-        derived_seed(ctx.seed, respondent.id, f"{question.id}|orders"),
-    )
-    text = question.resolve(respondent.party)
-    result = await ask(
-        ctx.model, respondent.context, "", text, question.options, orders, ctx.samples, seed
-    )
-    probs = np.asarray(result.probs, dtype=float)
-    probs = probs / probs.sum()
-    drawn = int(np.random.default_rng(seed).choice(len(probs), p=probs))
+def _line(ctx: SurveyContext, respondent: Respondent, answer: AnswerDict) -> SimulatedResponse:
     return SimulatedResponse(
         persona_id=respondent.id,
-        question_id=question.id,
-        probs=probs.tolist(),
-        answer=drawn,
+        question_id=answer["question_id"],
+        probs=answer["probs"],
+        answer=answer["answer"],
         conditioning=CONDITIONING,
         model=ctx.model.identity,
-        letter_mass=result.letter_mass,
-        mode=result.mode,
+        letter_mass=answer["letter_mass"],
+        mode=answer["mode"],
         questionnaire=ctx.questionnaire.id,
-        debias=debias,
+        debias=answer["debias"],
     )
 
 
@@ -144,19 +136,21 @@ def main() -> None:
     args = parser.parse_args()
     people = respondents(args.respondents)
     ctx = SurveyContext(model=InstantModel(), questionnaire=questionnaire(args.questions))
-    runs: dict[str, list[float]] = {"graph": [], "plain loop": []}
-    for _ in range(args.repeats):  # interleaved, so drift on a shared machine hits both
+    stepwise = replace(ctx, questions_per_step=1)
+    runs: dict[str, list[float]] = {"graph": [], "graph, 1/step": [], "plain loop": []}
+    for _ in range(args.repeats):  # interleaved, so drift on a shared machine hits all
         runs["graph"].append(cpu_per_question(graph_survey, people, ctx))
+        runs["graph, 1/step"].append(cpu_per_question(graph_survey, people, stepwise))
         runs["plain loop"].append(cpu_per_question(plain_survey, people, ctx))
     print(
         f"{args.respondents} respondents × {args.questions} questions × 2 orders, "
         f"instant scripted model, {args.repeats} runs; CPU ms per question"
     )
-    print(f"{'':>12} {'min':>7} {'median':>7}")
+    plain = runs["plain loop"]
+    print(f"{'':>14} {'min':>7} {'median':>7}   ratio to the plain loop (of medians)")
     for name, values in runs.items():
-        print(f"{name:>12} {min(values):7.3f} {statistics.median(values):7.3f}")
-    ratio = statistics.median(runs["graph"]) / statistics.median(runs["plain loop"])
-    print(f"{'ratio':>12} {min(runs['graph']) / min(runs['plain loop']):7.2f} {ratio:7.2f}")
+        ratio = statistics.median(values) / statistics.median(plain)
+        print(f"{name:>14} {min(values):7.3f} {statistics.median(values):7.3f}   {ratio:.2f}")
 
 
 if __name__ == "__main__":

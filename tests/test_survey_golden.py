@@ -83,10 +83,11 @@ CASES = (
 )
 
 
-async def survey(case: Case, out: Path) -> None:
+async def survey(case: Case, out: Path, questions_per_step: int | None = None) -> None:
     ctx = SurveyContext(
         model=scripted(case.logprobs),
         questionnaire=load_questionnaire(GOLDEN / "questionnaire.yaml"),
+        questions_per_step=questions_per_step,
         **case.ctx,
     )
     if case.resume_after is not None:
@@ -103,10 +104,15 @@ async def survey(case: Case, out: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("questions_per_step", [None, 1, 2], ids=lambda n: f"step={n}")
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-async def test_the_jsonl_is_byte_identical_to_the_golden(case: Case, tmp_path: Path) -> None:
+async def test_the_jsonl_is_byte_identical_to_the_golden(
+    case: Case, questions_per_step: int | None, tmp_path: Path
+) -> None:
+    # The goldens predate questions_per_step (a step per question then): any step size
+    # writes the same bytes.
     out = tmp_path / "r.jsonl"
-    await survey(case, out)
+    await survey(case, out, questions_per_step)
     written, golden = out.read_bytes(), (GOLDEN / f"{case.name}.jsonl").read_bytes()
     if case.concurrency > 1:
         # Respondents in flight together finish in a scheduling order (it varied from run

@@ -47,16 +47,34 @@ def test_the_graph_keeps_its_nodes_and_edges() -> None:
     }
 
 
-async def test_each_question_is_a_step_of_its_own() -> None:
-    # Streams (and Studio) see one update per answer, as before the speed-up.
+@pytest.mark.parametrize(
+    ("questions_per_step", "steps"),
+    [
+        (1, ["reflect_once", "answer_question", "answer_question", "answer_question"]),
+        (2, ["reflect_once", "answer_question", "answer_question"]),
+        (None, ["reflect_once", "answer_question"]),
+    ],
+)
+async def test_a_step_answers_questions_per_step(
+    questions_per_step: int | None, steps: list[str]
+) -> None:
+    # questions_per_step=1: streams (and Studio) see one update per answer.
     ctx = SurveyContext(
         model=scripted(True),
         questionnaire=load_questionnaire(GOLDEN / "questionnaire.yaml"),
         genagent=True,
+        questions_per_step=questions_per_step,
     )
-    start = SurveyInput(respondent_id="r0", context="I am.", question_ids=["g_fair", "g_own"])
-    steps = [
-        list(chunk)
-        async for chunk in build_survey_graph().astream(start, stream_mode="updates", context=ctx)
-    ]
-    assert steps == [["reflect_once"], ["answer_question"], ["answer_question"]]
+    ids = ["g_fair", "g_own", "g_last"]
+    start = SurveyInput(respondent_id="r0", context="I am.", question_ids=ids)
+    graph = build_survey_graph()
+    chunks = [c async for c in graph.astream(start, stream_mode="updates", context=ctx)]
+    assert [name for chunk in chunks for name in chunk] == steps
+    updates = [c["answer_question"] for c in chunks if "answer_question" in c]
+    assert [a["question_id"] for u in updates for a in u["answers"]] == ids
+
+
+def test_questions_per_step_must_be_positive() -> None:
+    questionnaire = load_questionnaire(GOLDEN / "questionnaire.yaml")
+    with pytest.raises(ValueError, match="at least 1"):
+        SurveyContext(model=scripted(True), questionnaire=questionnaire, questions_per_step=0)
