@@ -4,7 +4,7 @@ START ──► [reflect_once] ──► answer_question ──► answer_questi
 
 A step of ``answer_question`` answers ``SurveyContext.questions_per_step`` questions in
 order (all of them by default; 1 for a state update per answer). The answers are the same
-at any step size; what differs is LangGraph's cost per step, about as much CPU as
+at any step size; what differs is LangGraph's cost per step, nearly as much CPU as
 answering a question on an instant model (bench/survey_overhead.py).
 
 Each node routes on with a ``Command`` (its ``goto``) rather than through a conditional
@@ -90,7 +90,7 @@ class SurveyContext:
     questions_per_step: int | None = None
     """Questions one step of the graph answers, in order; None: all of them. 1 makes each
     answer a step of its own (a state update in streams and Studio); the answers are the
-    same either way, and all at once spends about half the CPU per question of a step
+    same either way, and all at once spends about 60% of the CPU per question of a step
     each (bench/survey_overhead.py)."""
 
     def __post_init__(self) -> None:
