@@ -25,8 +25,8 @@ def still_running() -> list[asyncio.Task[object]]:
 
 class OneRespondentFails(MockModel):
     """The first call about ``fatal`` (text of one respondent's context) finds no endpoint,
-    after the siblings are mid-call; its other option orders answer at once (so none is
-    left over from the per-question gather); every other call takes long and unwinds slowly.
+    after the siblings are mid-call; its other option orders answer at once (so only
+    other respondents' calls are left to cancel); every other call takes long and unwinds slowly.
     """
 
     def __init__(self, fatal: str) -> None:
