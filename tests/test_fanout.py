@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interviewer.fanout import fan_out
+from interviewer.fanout import fan_out, fan_out_all
 
 
 class Boom(Exception):
@@ -151,3 +151,20 @@ def test_after_a_failure_nothing_is_left_running(
         assert others() == []
 
     asyncio.run(main())
+
+
+async def test_fan_out_all_runs_every_item_at_once_and_keeps_item_order() -> None:
+    started: list[int] = []
+    release = asyncio.Event()
+
+    async def work(item: int) -> str:
+        started.append(item)
+        if len(started) == 4:
+            release.set()  # only once all four are in flight at the same time
+        await release.wait()
+        await asyncio.sleep(0.001 * (4 - item))  # the last item finishes first
+        return f"r{item}"
+
+    assert await fan_out_all([0, 1, 2, 3], work) == ["r0", "r1", "r2", "r3"]
+    assert started == [0, 1, 2, 3]
+    assert await fan_out_all([], work) == []

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from interviewer.contracts.persona_files import load_persona
-from interviewer.errors import EndpointUnreachable
+from interviewer.errors import EndpointUnreachable, ModelOutputError
 from interviewer.model import Completion, Request
+from interviewer.survey.answering import ask, sample_letters
 from interviewer.survey.conditioning import from_persona
 from interviewer.survey.fill_demographics import fill_demographics
+from interviewer.survey.genagent import reflect
 from interviewer.survey.runner import run_survey
 from tests.fakes import MockModel
 from tests.test_survey_run import always_a, context, persona_run, respondents
@@ -23,8 +25,8 @@ def still_running() -> list[asyncio.Task[object]]:
 
 class OneRespondentFails(MockModel):
     """The first call about ``fatal`` (text of one respondent's context) finds no endpoint,
-    after the siblings are mid-call; its other option orders answer at once (so none is
-    left over from the per-question gather); every other call takes long and unwinds slowly.
+    after the siblings are mid-call; its other option orders answer at once (so only
+    other respondents' calls are left to cancel); every other call takes long and unwinds slowly.
     """
 
     def __init__(self, fatal: str) -> None:
@@ -85,3 +87,52 @@ async def test_a_fatal_demographics_error_waits_for_running_siblings(tmp_path: P
     assert still_running() == []
     assert model.unwound == model.stalled > 0  # the second persona's calls
     assert all(load_persona(p).demographics == {} for p in run.glob("p*.json"))
+
+
+class OneCallFails(MockModel):
+    """The call whose prompt contains ``fatal`` (or whose seed is ``fatal_seed``) fails
+    after its siblings are mid-call; every other call waits for ever and unwinds slowly."""
+
+    def __init__(self, fatal: str | None = None, fatal_seed: int | None = None) -> None:
+        super().__init__([always_a])
+        self.fatal, self.fatal_seed = fatal, fatal_seed
+        self.stalled = 0
+        self.unwound = 0
+
+    async def _generate(self, request: Request) -> Completion:
+        if (self.fatal is not None and self.fatal in request.prompt) or (
+            self.fatal_seed is not None and request.seed == self.fatal_seed
+        ):
+            await asyncio.sleep(0.01)
+            raise ModelOutputError("the model said nothing usable")
+        self.stalled += 1
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.sleep(0.01)  # still unwinding: the caller must wait for this
+            self.unwound += 1
+        return await super()._generate(request)
+
+
+async def test_a_failing_option_order_cancels_and_awaits_its_siblings() -> None:
+    model = OneCallFails(fatal="A. Yes")  # the listed order; the reversed one shows "A. No"
+    with pytest.raises(ModelOutputError, match="nothing usable"):
+        await ask(model, "I am.", "", "Fair?", ["Yes", "Somewhat", "No"], [[0, 1, 2], [2, 1, 0]])
+    assert model.stalled == 1 and model.unwound == 1
+    assert still_running() == []
+
+
+async def test_a_failing_sampled_answer_cancels_and_awaits_its_siblings() -> None:
+    model = OneCallFails(fatal_seed=7)
+    with pytest.raises(ModelOutputError, match="nothing usable"):
+        await sample_letters(model, "Fair?\nAnswer:", "ABC", samples=4, seed=5)  # seeds 5..8
+    assert model.stalled == 3 and model.unwound == 3
+    assert still_running() == []
+
+
+async def test_a_failing_reflection_cancels_and_awaits_its_siblings() -> None:
+    model = OneCallFails(fatal="psychologist")
+    with pytest.raises(ModelOutputError, match="nothing usable"):
+        await reflect(model, "I am a nurse.", seed=1)
+    assert model.stalled == 2 and model.unwound == 2
+    assert still_running() == []

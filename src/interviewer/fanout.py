@@ -9,10 +9,11 @@ same way. Failures a caller wants to record per item are caught inside its ``wor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sized
+from collections.abc import Awaitable, Callable, Iterable, Sequence, Sized
 from typing import TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 async def fan_out(
@@ -56,6 +57,19 @@ async def fan_out(
         await _cancel_and_wait(tasks)
     if failures:
         failures[0].result()  # re-raises the first failure (a stray cancellation included)
+
+
+async def fan_out_all(items: Sequence[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
+    """``work(item)`` for every item at once, results in item order: ``asyncio.gather``
+    under the rule above (a failure cancels and awaits the siblings before it is raised)."""
+    results: dict[int, R] = {}
+
+    async def one(indexed: tuple[int, T]) -> None:
+        index, item = indexed
+        results[index] = await work(item)
+
+    await fan_out(list(enumerate(items)), one, concurrency=max(1, len(items)))
+    return [results[index] for index in range(len(items))]
 
 
 def _failed(task: asyncio.Task[None]) -> bool:

@@ -12,7 +12,6 @@ logprobs (mode ``sampling``) or where no option letter is among the top-k altern
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import numpy as np
 
 from interviewer.contracts.questionnaire import Question, Questionnaire
 from interviewer.errors import LogprobsUnavailable, ModelOutputError
+from interviewer.fanout import fan_out_all
 from interviewer.logprobs import NoOptionLetter, OptionScores
 from interviewer.model import Model
 from interviewer.prompts import load_prompt
@@ -117,8 +117,8 @@ Scorer = Callable[[Sequence[int]], Awaitable[tuple[OptionScores, str]]]
 
 async def over_orders(orders: Sequence[Sequence[int]], scorer: Scorer) -> Answer:
     """Score under each option order (at once: the engine batches them), map letters
-    back to options, and average."""
-    results = await asyncio.gather(*(scorer(order) for order in orders))
+    back to options, and average. One order failing cancels and awaits the others."""
+    results = await fan_out_all(orders, scorer)
     mapped = [
         map_back(scores.probs, order) for (scores, _), order in zip(results, orders, strict=True)
     ]
@@ -166,7 +166,7 @@ async def sample_letters(
     requests = [
         model.request(prompt, max_tokens=3, temperature=1.0, seed=seed + i) for i in range(samples)
     ]
-    completions = await asyncio.gather(*(model.complete(r) for r in requests))
+    completions = await fan_out_all(requests, model.complete)
     counts = dict.fromkeys(letters, 0)
     for completion in completions:
         match = _ANSWER.match(completion.text)

@@ -11,9 +11,9 @@ option order, like any other survey answer.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
+from interviewer.fanout import fan_out_all
 from interviewer.logprobs import OptionScores
 from interviewer.model import Model
 from interviewer.prompts import load_prompt
@@ -35,7 +35,7 @@ async def reflect(model: Model, transcript: str, seed: int) -> str:
         )
         for i, expert in enumerate(EXPERTS)
     ]
-    done = await asyncio.gather(*(model.complete(r) for r in requests))
+    done = await fan_out_all(requests, model.complete)  # one failing cancels the others
     return "\n".join(
         f"{expert.capitalize()}: {completion.text.strip()}"
         for expert, completion in zip(EXPERTS, done, strict=True)

@@ -1,6 +1,16 @@
 """The survey graph: one respondent answers a questionnaire, question by question.
 
-ask ──► (more questions?) ──► ask … ──► END
+START ──► [reflect_once] ──► answer_question ──► answer_question … ──► END
+
+A step of ``answer_question`` answers ``SurveyContext.questions_per_step`` questions in
+order (all of them by default; 1 for a state update per answer). The answers are the same
+at any step size; what differs is LangGraph's cost per step, nearly as much CPU as
+answering a question on an instant model (bench/survey_overhead.py).
+
+Each node routes on with a ``Command`` (its ``goto``) rather than through a conditional
+edge: LangGraph runs a conditional edge as a traced runnable of its own, a sync one on a
+thread-pool executor, which was a fifth of the survey's CPU per question. Only START
+keeps a conditional edge, once per respondent.
 
 Each answer is a distribution over the options; the drawn ``answer`` uses a seed
 derived from (run seed, respondent, question), so it does not depend on run order.
@@ -16,6 +26,7 @@ from typing import Annotated, Any, Literal, TypedDict
 import numpy as np
 from langgraph.graph import START, StateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.model import Model
@@ -76,16 +87,51 @@ class SurveyContext:
     """Answer through expert reflections and reasoning (the GenAgent baseline)."""
     debias: DebiasScheme | None = None
     """Option-order scheme (``scoring.option_orders``); None: the questionnaire's."""
+    questions_per_step: int | None = None
+    """Questions one step of the graph answers, in order; None: all of them. 1 makes each
+    answer a step of its own (a state update in streams and Studio); the answers are the
+    same either way, and all at once spends about 60% of the CPU per question of a step
+    each (bench/survey_overhead.py)."""
+
+    def __post_init__(self) -> None:
+        if self.questions_per_step is not None and self.questions_per_step < 1:
+            raise ValueError(
+                f"questions_per_step must be at least 1, got {self.questions_per_step}"
+            )
 
 
-async def reflect_once(state: SurveyState, runtime: Runtime[SurveyContext]) -> dict[str, Any]:
+Next = Literal["answer_question", "__end__"]
+
+
+async def reflect_once(state: SurveyState, runtime: Runtime[SurveyContext]) -> Command[Next]:
     seed = derived_seed(runtime.context.seed, state.respondent_id, "reflections")
-    return {"reflections": await reflect(runtime.context.model, state.context, seed)}
+    reflections = await reflect(runtime.context.model, state.context, seed)
+    return Command(update={"reflections": reflections}, goto=more_questions(state.position, state))
 
 
-async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -> dict[str, Any]:
+async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -> Command[Next]:
+    """The next ``questions_per_step`` questions, one after another (the history of each
+    shows the answers before it)."""
     ctx = runtime.context
-    question = ctx.questionnaire.by_id[state.question_ids[state.position]]
+    total = len(state.question_ids)
+    step = total if ctx.questions_per_step is None else ctx.questions_per_step
+    last = min(state.position + step, total)
+    history, answers = state.history, []
+    for position in range(state.position, last):
+        answer, history = await answer_one(ctx, state, position, history)
+        answers.append(answer)
+    update: dict[str, Any] = {"position": last, "answers": answers}
+    if ctx.carry_answers:
+        update["history"] = history
+    return Command(update=update, goto=more_questions(last, state))
+
+
+async def answer_one(
+    ctx: SurveyContext, state: SurveyState, position: int, history: str
+) -> tuple[AnswerDict, str]:
+    """Question ``position`` of ``state``, after ``history``; the answer and the history
+    that follows it."""
+    question = ctx.questionnaire.by_id[state.question_ids[position]]
     text = question.resolve(state.party)
     seed = derived_seed(ctx.seed, state.respondent_id, question.id)
     orders, debias = option_orders(
@@ -100,48 +146,36 @@ async def answer_question(state: SurveyState, runtime: Runtime[SurveyContext]) -
         )
     else:
         result = await ask(
-            ctx.model,
-            state.context,
-            state.history,
-            text,
-            question.options,
-            orders,
-            ctx.samples,
-            seed,
+            ctx.model, state.context, history, text, question.options, orders, ctx.samples, seed
         )
     probs = np.asarray(result.probs, dtype=float)
     probs = probs / probs.sum()
     drawn = int(np.random.default_rng(seed).choice(len(probs), p=probs))
-    update: dict[str, Any] = {
-        "position": state.position + 1,
-        "answers": [
-            AnswerDict(
-                question_id=question.id,
-                probs=probs.tolist(),
-                answer=drawn,
-                letter_mass=result.letter_mass,
-                mode=result.mode,
-                debias=debias,
-            )
-        ],
-    }
+    answer = AnswerDict(
+        question_id=question.id,
+        probs=probs.tolist(),
+        answer=drawn,
+        letter_mass=result.letter_mass,
+        mode=result.mode,
+        debias=debias,
+    )
     if ctx.carry_answers:
-        update["history"] = (
-            f"{state.history}Question: {text}\nAnswer: {question.options[drawn]}\n\n"
-        )
-    return update
+        history = f"{history}Question: {text}\nAnswer: {question.options[drawn]}\n\n"
+    return answer, history
 
 
-def more_questions(state: SurveyState) -> Literal["answer_question", "__end__"]:
-    return "answer_question" if state.position < len(state.question_ids) else "__end__"
+def more_questions(position: int, state: SurveyState) -> Next:
+    """Where to go with ``position`` the index of the next question."""
+    return "answer_question" if position < len(state.question_ids) else "__end__"
 
 
-def start(
+async def start(
     state: SurveyState, runtime: Runtime[SurveyContext]
 ) -> Literal["reflect_once", "answer_question", "__end__"]:
+    # async: LangGraph would run a sync router on a thread-pool executor.
     if runtime.context.genagent and state.reflections is None and state.question_ids:
         return "reflect_once"
-    return more_questions(state)
+    return more_questions(state.position, state)
 
 
 def derived_seed(seed: int, respondent_id: str, question_id: str) -> int:
@@ -159,6 +193,4 @@ def build_survey_graph() -> Any:
     builder.add_node("reflect_once", reflect_once)
     builder.add_node("answer_question", answer_question)
     builder.add_conditional_edges(START, start)
-    builder.add_conditional_edges("reflect_once", more_questions)
-    builder.add_conditional_edges("answer_question", more_questions)
     return builder.compile(name="survey")
