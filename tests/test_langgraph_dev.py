@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,11 +26,6 @@ from interviewer.settings import ROLES
 
 ROOT = Path(__file__).parents[1]
 LANGGRAPH = Path(sys.executable).with_name("langgraph")
-
-pytestmark = pytest.mark.skipif(
-    not LANGGRAPH.exists() and shutil.which("langgraph") is None,
-    reason="langgraph-cli[inmem] is a test extra",
-)
 
 
 def _free_port() -> int:
@@ -66,6 +60,7 @@ def langgraph_dev(models_url: str, tmp_path: Path) -> Iterator[str]:
     for role in ROLES:
         env[f"INTERVIEWER_{role.upper()}__BACKEND"] = "vllm"
         env[f"INTERVIEWER_{role.upper()}__BASE_URL"] = models_url
+    # langgraph-cli[inmem] is a test extra: without it this fails rather than skips.
     command = [str(LANGGRAPH) if LANGGRAPH.exists() else "langgraph", "dev"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-browser", "--no-reload"]
     # The response cache (sqlite) and the run files are written synchronously, by design
