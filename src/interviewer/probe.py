@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from interviewer.backends import Endpoint
 from interviewer.errors import InterviewerError
 from interviewer.pool import ModelPool
+from interviewer.providers import PROBE_PROMPT
 from interviewer.settings import ROLES, RetrySettings, RoleName, Settings
 
-PROBE_PROMPT = "The capital of France is"
+__all__ = ["PROBE_PROMPT", "ProbeResult", "probe_pool"]
 
 
 @dataclass(frozen=True)
