@@ -224,3 +224,24 @@ def test_chat_logprob_tokens_read_like_the_others() -> None:
     }
     scores = option_distribution(top_logprobs_by_position(raw)[0], "AB")
     assert scores.probs == pytest.approx((2 / 3, 1 / 3))
+
+
+def test_backends_probe_names_each_roles_api() -> None:
+    from interviewer.probe import probe_pool
+
+    with serving(LoadConfig(chat_only=True)) as server:
+        settings = openai_settings(server.base_url, persona={"api": "chat"})
+        results = probe_pool(settings)
+    assert [(r.api, r.error, r.logprobs) for r in results] == [("chat", None, True)]
+
+
+def test_backends_probe_of_a_completions_persona_on_a_chat_only_endpoint_says_why() -> None:
+    from interviewer.probe import probe_pool
+
+    with serving(LoadConfig(chat_only=True)) as server:
+        results = probe_pool(openai_settings(server.base_url))
+    by_api = {r.api: r for r in results}
+    assert by_api["chat"].roles == ("interviewer", "critic", "respondent")
+    assert by_api["chat"].error is None
+    assert by_api["completions"].roles == ("persona",)
+    assert "set persona.api: chat" in str(by_api["completions"].error)
