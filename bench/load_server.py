@@ -545,6 +545,10 @@ def main() -> None:
     parser.add_argument("--faults", default="", help="e.g. 500=0.1,429=0.05")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--record", default=None, help="write prompts and replies here")
+    parser.add_argument("--chat-only", action="store_true", help="/v1/completions 404s")
+    parser.add_argument(
+        "--no-chat-logprobs", action="store_true", help="chat: no logprobs, n > 1 refused"
+    )
     args = parser.parse_args()
     config = LoadConfig(
         latency_s=args.latency,
@@ -553,6 +557,8 @@ def main() -> None:
         faults=parse_faults(args.faults),
         seed=args.seed,
         record=bool(args.record),
+        chat_only=args.chat_only,
+        chat_logprobs=not args.no_chat_logprobs,
     )
     load = LoadServer(config)
     sock = _listening(args.port)
