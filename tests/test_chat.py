@@ -186,8 +186,8 @@ def test_reasoning_model_quirks_refuse_what_the_model_cannot_do() -> None:
     greedy = Request(prompt="", max_tokens=5, temperature=0.0)
     with pytest.raises(UnsupportedParameter, match=r"critic\.temperature: 1"):
         chat_sampling(greedy, found, "critic")
-    with pytest.raises(LogprobsUnavailable):
-        chat_sampling(Request("", 1, 1.0, top_logprobs=5), found, "respondent")
+    with pytest.raises(LogprobsUnavailable):  # before the temperature: it samples next
+        chat_sampling(Request("", 1, 0.0, top_logprobs=5), found, "respondent")
     assert quirks("gpt-4o-mini", "https://api.openai.com/v1").token_param == (
         "max_completion_tokens"
     )
@@ -245,3 +245,12 @@ def test_backends_probe_of_a_completions_persona_on_a_chat_only_endpoint_says_wh
     assert by_api["chat"].error is None
     assert by_api["completions"].roles == ("persona",)
     assert "set persona.api: chat" in str(by_api["completions"].error)
+
+
+async def test_a_survey_on_a_reasoning_model_samples_at_temperature_one() -> None:
+    with serving(LoadConfig(refuse=("max_tokens", "temperature", "logprobs"))) as server:
+        model = chat_model(server.base_url, model="o3-mini")
+        answer = await ask(model, "I am Ann.", "", "Q?", ["x", "y"], [[0, 1]], samples=3)
+        requests = server.server.stats.requests
+    assert answer.mode == SAMPLING
+    assert requests == 1  # one n=3 request; the greedy logprob call never left

@@ -244,3 +244,24 @@ def test_cli_interview_with_chat_interviewer_and_critic(tmp_path: Path) -> None:
     assert persona.final_check is not None
     manifest = json.loads((out / "manifest.json").read_text())
     assert "chat/critic" in manifest["prompts"]
+
+
+def test_chat_scoring_and_n_sampling_on_llama_cpp(embedded_pool: ModelPool) -> None:
+    from interviewer.logprobs import OptionScores
+    from interviewer.openai_compat import OpenAICompatibleModel
+    from interviewer.settings import RoleSettings
+
+    endpoint = embedded_pool.endpoints["respondent"]
+    chat = OpenAICompatibleModel("respondent", endpoint, RoleSettings(), api="chat")
+    question = "Is the sky blue?\nA. Yes\nB. No\nC. Not sure\nD. Refused\nReply with the letter."
+    request = chat.chat_request([("user", question)], max_tokens=3, temperature=1.0, seed=1)
+
+    async def both() -> tuple[OptionScores, tuple[str, ...]]:
+        try:
+            return await chat.score_options(request, LETTERS), await chat.sample(request, 4)
+        finally:
+            await chat.aclose()
+
+    scores, texts = embedded_pool.run(both())
+    assert sum(scores.probs) == pytest.approx(1.0, abs=1e-6)
+    assert len(texts) == 4 and chat._choices_ok  # one request with n=4, taken

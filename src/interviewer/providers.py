@@ -124,13 +124,17 @@ def chat_structured(style: StructuredStyle, endpoint: Endpoint, api: Api) -> Str
 
 def chat_sampling(request: Request, found: Quirks, role: str) -> dict[str, Any]:
     """Token budget, temperature, top_p, seed, stops and logprobs for a chat call."""
+    if request.top_logprobs and not found.logprobs:
+        # First: a scoring call (greedy) is then sampled at temperature 1 instead.
+        raise LogprobsUnavailable(f"the {role} model gives no logprobs")
     params: dict[str, Any] = {found.token_param: request.max_tokens}
     if found.fixed_sampling:
         if request.temperature != 1.0 or request.top_p != 1.0:
             raise UnsupportedParameter(
-                f"the {role} model takes only temperature 1 and top_p 1 (asked "
+                f"the {role} model takes only temperature 1 and top_p 1 (this call asks "
                 f"{request.temperature} and {request.top_p}): set {role}.temperature: 1 "
-                f"and {role}.top_p: 1, or choose another {role}.model"
+                f"and {role}.top_p: 1 where they come from those settings, or choose "
+                f"another {role}.model"
             )
     else:
         params["temperature"] = request.temperature
@@ -140,8 +144,6 @@ def chat_sampling(request: Request, found: Quirks, role: str) -> dict[str, Any]:
     if request.stop:
         params["stop"] = list(request.stop)
     if request.top_logprobs:
-        if not found.logprobs:
-            raise LogprobsUnavailable(f"the {role} model gives no logprobs")
         params["logprobs"] = True
         params["top_logprobs"] = request.top_logprobs
     if request.n > 1:
