@@ -213,11 +213,12 @@ async def _decide_followup(
 
 
 def _role_prompt(
-    model: Model, ctx: InterviewContext, name: str, document: str, *word_count: int
+    model: Model, ctx: InterviewContext, name: str, document: str, length: int | None = None
 ) -> str | tuple[Message, ...]:
     """The interviewer's or critic's prompt: the document with the ``name`` note after
-    it, or for a chat model a system message and the document with a shorter note."""
-    values = {"words": word_count[0]} if word_count else {}
+    it, or for a chat model a system message and the document with a shorter note.
+    ``length``: the last answer's words, which the follow-up note names."""
+    values = {} if length is None else {"words": length}
     if model.chat:
         return ctx.chat_prompt(CHAT_NAMES[name]).render(transcript=document, **values)
     return document + ctx.prompt(name).render(**values)
