@@ -254,3 +254,15 @@ async def test_a_survey_on_a_reasoning_model_samples_at_temperature_one() -> Non
         requests = server.server.stats.requests
     assert answer.mode == SAMPLING
     assert requests == 1  # one n=3 request; the greedy logprob call never left
+
+
+async def test_deterministic_chat_calls_come_from_the_cache(tmp_path: object) -> None:
+    with serving(LoadConfig()) as server:
+        model = chat_model(server.base_url)
+        model.context.cache = DiskCache(tmp_path / "c.sqlite")  # type: ignore[operator]
+        request = model.chat_request([("user", "Hi")], max_tokens=8, seed=5)
+        first = await model.complete(request)
+        second = await model.complete(request)
+        requests = server.server.stats.requests
+    assert requests == 1
+    assert second.cached and second.text == first.text
