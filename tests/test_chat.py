@@ -266,3 +266,19 @@ async def test_deterministic_chat_calls_come_from_the_cache(tmp_path: object) ->
         requests = server.server.stats.requests
     assert requests == 1
     assert second.cached and second.text == first.text
+
+
+async def test_chat_calls_ride_out_faults_under_the_one_retry_policy() -> None:
+    import asyncio
+
+    faults = {"500": 0.15, "429": 0.1, "garbage": 0.1, "truncated": 0.1, "reset": 0.05}
+    retry = RetrySettings(attempts=8, initial_wait_s=0.01, max_wait_s=0.05, max_total_s=30)
+    with serving(LoadConfig(faults=faults, retry_after="0")) as server:
+        model = chat_model(server.base_url)
+        model.context.retry = retry
+        requests = [model.chat_request([("user", f"Hi {i}")], max_tokens=8) for i in range(30)]
+        done = await asyncio.gather(*(model.complete(r) for r in requests))
+        stats = server.server.stats
+    assert all(c.text for c in done)
+    late = sum(stats.faults[f] for f in ("garbage", "truncated", "reset"))  # served, then broken
+    assert late > 0 and stats.served - late == 30
