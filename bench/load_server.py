@@ -1,7 +1,8 @@
 """A loopback OpenAI-compatible load server (ASGI: starlette on uvicorn) for benchmarks
 and reliability tests. Not part of the product.
 
-It answers ``/v1/completions`` like a real engine would, shaped by a ``LoadConfig``:
+It answers ``/v1/completions`` and ``/v1/chat/completions`` like a real engine would,
+shaped by a ``LoadConfig``:
 
 - latency: ``latency_s`` per call plus ``token_s`` per generated token, while holding
   one of ``concurrency`` slots (a real engine's batch); further requests queue;
@@ -12,7 +13,11 @@ It answers ``/v1/completions`` like a real engine would, shaped by a ``LoadConfi
   seen), so a run's faults do not depend on arrival order and a retry draws afresh:
   ``429`` (with Retry-After), ``500``, ``503``, ``reset`` (connection dropped mid-body),
   ``timeout`` (holds the request for ``hang_s``), ``truncated`` (JSON cut in half),
-  ``garbage`` (a non-JSON 200) and ``nologprobs``.
+  ``garbage`` (a non-JSON 200) and ``nologprobs``;
+- chat: the same replies as chat messages (``n`` choices where asked; a letter for a
+  reply of at most 3 tokens), ``chat_only`` (``/v1/completions`` 404s like OpenAI's
+  for a chat model) and ``chat_logprobs=False`` (like Anthropic's OpenAI-compatible
+  API: logprobs and response_format ignored, JSON fenced in ```json, ``n`` > 1 a 400).
 
 In a thread: ``with serving(LoadConfig(...)) as server: server.base_url``.
 As a program (prints ``READY <base_url>`` once listening)::
@@ -32,7 +37,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +125,13 @@ class LoadConfig:
     """``llama.cpp`` (content[].top_logprobs) or ``legacy`` (vLLM's dicts)."""
     record: bool = False
     """Keep every request's prompt and reply text (for the prefix-reuse benchmark)."""
+    chat_only: bool = False
+    """``/v1/completions`` answers 404 "This is a chat model ..." as OpenAI's does."""
+    chat_logprobs: bool = True
+    """False: chat ignores logprobs and response_format and refuses n > 1 (Anthropic)."""
+    refuse: tuple[str, ...] = ()
+    """Request parameters answered with OpenAI's 400 "Unsupported parameter" (as its
+    reasoning models do for ``temperature`` or ``max_tokens``)."""
 
     def __post_init__(self) -> None:
         unknown = set(self.faults) - set(FAULTS)
@@ -194,6 +206,7 @@ class LoadServer:
                 Route("/v1/models", self._models),
                 Route("/stats", self._stats),
                 Route("/v1/completions", self._complete, methods=["POST"]),
+                Route("/v1/chat/completions", self._chat, methods=["POST"]),
             ]
         )
 
@@ -207,9 +220,21 @@ class LoadServer:
         return JSONResponse(self.stats.as_dict())
 
     async def _complete(self, request: Request) -> Response:
+        if self.config.chat_only:
+            self.stats.requests += 1
+            return JSONResponse({"error": CHAT_MODEL_ERROR}, 404)
+        return await self._serve(request, self._reply)
+
+    async def _chat(self, request: Request) -> Response:
+        return await self._serve(request, self._chat_reply)
+
+    async def _serve(self, request: Request, reply: Replier) -> Response:
         raw = await request.body()
         body = json.loads(raw)
         self.stats.requests += 1
+        refused = self._refused(body)
+        if refused is not None:
+            return refused
         fault = self._draw_fault(raw)
         if fault:
             self.stats.faults[fault] += 1
@@ -221,7 +246,7 @@ class LoadServer:
         async with self._slots:
             self.stats.occupancy(self.config.concurrency, +1)
             try:
-                payload, tokens = self._reply(body, fault)
+                payload, tokens = reply(body, fault)
                 await asyncio.sleep(self.config.latency_s + tokens * self.config.token_s)
             finally:
                 self.stats.occupancy(self.config.concurrency, -1)
@@ -261,10 +286,7 @@ class LoadServer:
         logprobs = None
         if want and fault != "nologprobs":
             logprobs = _logprobs(text, int(want), prompt, self.config.logprob_style)
-        self.stats.completion_tokens += tokens
-        self.stats.prompt_chars += len(prompt)
-        if self.config.record:
-            self.stats.records.append({"prompt": prompt, "text": text, "model": body.get("model")})
+        self._account(prompt, text, tokens, body)
         choice = {"text": text, "index": 0, "finish_reason": finish, "logprobs": logprobs}
         usage = {
             "prompt_tokens": math.ceil(len(prompt) / 4),
@@ -280,19 +302,100 @@ class LoadServer:
             "usage": usage,
         }, tokens
 
-    def _text(self, body: dict[str, Any], prompt: str) -> tuple[str, int, str]:
+    def _refused(self, body: dict[str, Any]) -> Response | None:
+        for name in self.config.refuse:
+            if name in body:
+                message = f"Unsupported parameter: '{name}' is not supported with this model."
+                error = {"message": message, "type": "invalid_request_error", "param": name}
+                return JSONResponse({"error": error | {"code": "unsupported_parameter"}}, 400)
+        if "messages" in body and not self.config.chat_logprobs and body.get("n", 1) > 1:
+            error = {"type": "invalid_request_error", "message": "n: must be exactly 1"}
+            return JSONResponse({"error": error}, 400)
+        return None
+
+    def _chat_reply(self, body: dict[str, Any], fault: str | None) -> tuple[dict[str, Any], int]:
+        prompt = "\n\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        budget = int(body.get("max_completion_tokens") or body.get("max_tokens") or 16)
+        if not self.config.chat_logprobs:  # ignored, as Anthropic's compatibility layer does
+            body = {k: v for k, v in body.items() if k not in ("logprobs", "response_format")}
+        choices, tokens = [], 0
+        for index in range(int(body.get("n") or 1)):
+            key = prompt if index == 0 else f"{prompt}|{index}"
+            text, used, finish = self._text({**body, "max_tokens": budget}, key, chat=True)
+            if self._schema(body) is None and text.lstrip().startswith("{"):
+                text = f"```json\n{text}\n```"  # an unconstrained chat model's habit
+            choice: dict[str, Any] = {
+                "index": index,
+                "message": {"role": "assistant", "content": text.strip()},
+                "finish_reason": finish,
+                "logprobs": None,
+            }
+            if body.get("logprobs") and fault != "nologprobs":
+                top = int(body.get("top_logprobs") or 0)
+                choice["logprobs"] = _logprobs(text.strip(), top, key, "chat")
+            choices.append(choice)
+            tokens += used
+        self._account(prompt, choices[0]["message"]["content"], tokens, body)
+        usage = {"prompt_tokens": math.ceil(len(prompt) / 4), "completion_tokens": tokens}
+        usage["total_tokens"] = usage["prompt_tokens"] + tokens
+        payload = {"id": "chatcmpl-load", "object": "chat.completion", "created": 0}
+        payload |= {"model": body.get("model", "load-model"), "choices": choices, "usage": usage}
+        return payload, tokens
+
+    def _account(self, prompt: str, text: str, tokens: int, body: dict[str, Any]) -> None:
+        self.stats.completion_tokens += tokens
+        self.stats.prompt_chars += len(prompt)
+        if self.config.record:
+            self.stats.records.append({"prompt": prompt, "text": text, "model": body.get("model")})
+
+    @staticmethod
+    def _schema(body: dict[str, Any]) -> Any:
         schema = body.get("json_schema") or (body.get("structured_outputs") or {}).get("json")
         if schema is None and isinstance(body.get("response_format"), dict):
             schema = body["response_format"].get("json_schema", {}).get("schema")
+        return schema
+
+    def _text(self, body: dict[str, Any], prompt: str, chat: bool = False) -> tuple[str, int, str]:
+        schema = self._schema(body)
+        if schema is None and chat:  # a chat model without the schema follows the prompt
+            schema = next((s for key, s in _ASKED_JSON.items() if key in prompt), None)
         if schema:
             text = json.dumps(_structured(schema, prompt, self.config))
             return text, max(1, len(text) // 4), "stop"
-        if prompt.rstrip().endswith("Answer:") or body.get("max_tokens", 16) <= 2:
+        letter_call = body.get("max_tokens", 16) <= (3 if chat else 2)
+        if letter_call or (not chat and prompt.rstrip().endswith("Answer:")):
             letter = "ABCD"[int(_unit(self.config.seed, prompt, 0) * 2)]
             return f" {letter}", 1, "length"
         budget = int(body.get("max_tokens") or 16)
         count = max(1, int(budget * self.config.words_per_token))
         return _prose(f"{body.get('seed')}|{prompt}", count), budget, "length"
+
+
+Replier = Callable[[dict[str, Any], str | None], tuple[dict[str, Any], int]]
+CHAT_MODEL_ERROR = {
+    "message": "This is a chat model and not supported in the v1/completions endpoint. "
+    "Did you mean to use v1/chat/completions?",
+    "type": "invalid_request_error",
+    "param": "model",
+    "code": None,
+}
+"""What OpenAI answers when a chat model is asked on ``/v1/completions``."""
+_ASKED_JSON: dict[str, dict[str, Any]] = {
+    '"contradicted_statement"': {
+        "properties": {
+            "consistent": {"type": "boolean"},
+            "contradicted_statement": {"type": "string"},
+            "reason": {"type": "string"},
+        }
+    },
+    '"contradictions"': {
+        "properties": {"consistent": {"type": "boolean"}, "contradictions": {"type": "array"}}
+    },
+    '"follow_up"': {
+        "properties": {"follow_up": {"type": "boolean"}, "question": {"type": "string"}}
+    },
+}
+"""The JSON a chat prompt asks for in words (key found in the prompt -> its shape)."""
 
 
 def _late_fault(fault: str | None, payload: dict[str, Any]) -> Response:
@@ -358,6 +461,13 @@ def _logprobs(text: str, top: int, prompt: str, style: str) -> dict[str, Any]:
     total = sum(raw)
     alts = {t: math.log(r / total) for t, r in zip(letters, raw, strict=True)}
     best = sorted(alts.items(), key=lambda kv: -kv[1])[:top]
+    if style == "chat":  # OpenAI chat: tokens without the leading space
+        alts = {t.strip(): lp for t, lp in alts.items()}
+        best = [(t.strip(), lp) for t, lp in best]
+        content = [{"token": t, "logprob": lp, "bytes": list(t.encode())} for t, lp in best]
+        return {
+            "content": [{"token": text, "logprob": alts.get(text, -1.0), "top_logprobs": content}]
+        }
     if style == "legacy":
         return {
             "tokens": [text],
@@ -435,6 +545,10 @@ def main() -> None:
     parser.add_argument("--faults", default="", help="e.g. 500=0.1,429=0.05")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--record", default=None, help="write prompts and replies here")
+    parser.add_argument("--chat-only", action="store_true", help="/v1/completions 404s")
+    parser.add_argument(
+        "--no-chat-logprobs", action="store_true", help="chat: no logprobs, n > 1 refused"
+    )
     args = parser.parse_args()
     config = LoadConfig(
         latency_s=args.latency,
@@ -443,6 +557,8 @@ def main() -> None:
         faults=parse_faults(args.faults),
         seed=args.seed,
         record=bool(args.record),
+        chat_only=args.chat_only,
+        chat_logprobs=not args.no_chat_logprobs,
     )
     load = LoadServer(config)
     sock = _listening(args.port)

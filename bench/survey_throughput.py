@@ -3,7 +3,10 @@
 Respondents answer a questionnaire through the real survey graph against the load server
 (another process; L seconds per call, C calls at once). Logprob mode scores each option
 order with one call; sampling mode (an endpoint without logprobs) draws
-``--samples`` answers per order after the logprob call comes back empty.
+``--samples`` answers per order after the logprob call comes back empty: one call per
+sample on completions, one call with ``n`` on a chat endpoint that takes it
+(``chat-n``), one per sample on one that refuses ``n`` like Anthropic's
+(``chat-1``). Each line prints the requests per answer at the server.
 
     python -m bench.survey_throughput [--respondents 200] [--latency 0.05] [--concurrency 64]
 """
@@ -42,15 +45,26 @@ def respondents(count: int) -> list[Respondent]:
     ]
 
 
+SERVER_FLAGS = {
+    "logprobs": [],
+    "sampling": ["--faults", "nologprobs=1"],
+    "chat-n": ["--chat-only", "--faults", "nologprobs=1"],
+    "chat-1": ["--chat-only", "--no-chat-logprobs"],
+}
+"""Each mode's load server: no logprobs, chat only, ``n`` refused."""
+
+
 def run_mode(args: argparse.Namespace, mode: str) -> None:
-    faults = ["--faults", "nologprobs=1"] if mode == "sampling" else []
-    server = ["--latency", str(args.latency), "--concurrency", str(args.concurrency), *faults]
+    server = ["--latency", str(args.latency), "--concurrency", str(args.concurrency)]
+    server += SERVER_FLAGS[mode]
     questionnaire = load_questionnaire(
         resource_dir("evals") / "questionnaires" / f"{args.questionnaire}.yaml"
     )
     people = respondents(args.respondents)
     with load_server_process(*server) as url, tempfile.TemporaryDirectory() as tmp:
         settings = load_server_settings(url, http_concurrency=args.concurrency)
+        if mode.startswith("chat"):
+            settings.respondent.api = "chat"
         with ModelPool(settings, roles=("respondent",)) as pool:
             ctx = SurveyContext(
                 model=pool.model("respondent"), questionnaire=questionnaire, samples=args.samples
@@ -73,7 +87,8 @@ def run_mode(args: argparse.Namespace, mode: str) -> None:
         f"{mode:>8}: {answers:,} answers ({len(people)} respondents × "
         f"{len(questionnaire.questions)} questions, {len(summary.failed)} failed) in "
         f"{clock.wall:.1f} s = {answers / clock.wall:,.1f} answers/s; {calls:,} calls "
-        f"({calls / answers:.1f} per answer, {stats['requests']:,} at the server); "
+        f"({calls / answers:.1f} per answer, {stats['requests']:,} at the server = "
+        f"{stats['requests'] / answers:.1f} per answer); "
         f"ideal {ideal:.1f} s ({clock.wall / ideal:.2f}×); "
         f"CPU {clock.cpu / calls * 1000:.2f} ms per call"
     )
@@ -86,11 +101,12 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--modes", default=",".join(SERVER_FLAGS), help="comma-separated")
     args = parser.parse_args()
     print(
         f"L = {args.latency * 1000:.0f} ms, C = {args.concurrency}, questionnaire {args.questionnaire}"
     )
-    for mode in ("logprobs", "sampling"):
+    for mode in args.modes.split(","):
         run_mode(args, mode)
 
 

@@ -221,3 +221,47 @@ def test_cli_genagent_survey(tmp_path: Path) -> None:
     assert [r.question_id for r in lines] == ["q_fair"]  # no party: {IN} item not asked
     assert lines[0].conditioning == "genagent"
     assert abs(sum(lines[0].probs) - 1) < 1e-6
+
+
+@pytest.mark.timeout(660)  # above its subprocesses' own timeouts
+def test_cli_interview_with_chat_interviewer_and_critic(tmp_path: Path) -> None:
+    # llama.cpp serves /v1/chat/completions for the same GGUF (its chat template, or
+    # ChatML where the file has none): a real chat model on the CPU.
+    out = tmp_path / "run"
+    argv = [sys.executable, "-m", "interviewer", "interview", "--n", "1", "--out", str(out)]
+    argv += ["--target-words", "60", "--set", "interview.questions=2"]
+    argv += ["--set", "interviewer.api=chat", "--set", "critic.api=chat"]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    (path,) = sorted(out.glob("p*.json"))
+    persona = Persona.model_validate_json(path.read_bytes())
+    assert persona.models["interviewer"].endswith(" [chat]")
+    assert persona.models["critic"].endswith(" [chat]")
+    assert not persona.models["persona"].endswith("[chat]")  # completions, as by default
+    answers = [i for i, t in enumerate(persona.transcript) if t.kind == "answer"]
+    assert answers and all(persona.transcript[i].text for i in answers)
+    assert {v.turn for v in persona.critic} == set(answers)  # the chat critic's verdicts
+    assert persona.final_check is not None
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "chat/critic" in manifest["prompts"]
+
+
+def test_chat_scoring_and_n_sampling_on_llama_cpp(embedded_pool: ModelPool) -> None:
+    from interviewer.logprobs import OptionScores
+    from interviewer.openai_compat import OpenAICompatibleModel
+    from interviewer.settings import RoleSettings
+
+    endpoint = embedded_pool.endpoints["respondent"]
+    chat = OpenAICompatibleModel("respondent", endpoint, RoleSettings(), api="chat")
+    question = "Is the sky blue?\nA. Yes\nB. No\nC. Not sure\nD. Refused\nReply with the letter."
+    request = chat.chat_request([("user", question)], max_tokens=3, temperature=1.0, seed=1)
+
+    async def both() -> tuple[OptionScores, tuple[str, ...]]:
+        try:
+            return await chat.score_options(request, LETTERS), await chat.sample(request, 4)
+        finally:
+            await chat.aclose()
+
+    scores, texts = embedded_pool.run(both())
+    assert sum(scores.probs) == pytest.approx(1.0, abs=1e-6)
+    assert len(texts) == 4 and chat._choices_ok  # one request with n=4, taken

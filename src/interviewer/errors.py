@@ -23,6 +23,10 @@ class SettingsError(UserInputError):
     """A setting failed validation; the message names the field."""
 
 
+class UnsupportedParameter(SettingsError):
+    """The endpoint refused a request parameter; the message names the setting."""
+
+
 class PromptError(UserInputError):
     """A prompt template is missing or was rendered without one of its variables."""
 
@@ -51,3 +55,8 @@ class ModelOutputError(InterviewerError):
 
 class LogprobsUnavailable(ModelOutputError):
     """The endpoint gave no logprobs; callers may fall back to sampling."""
+
+
+class ChoicesUnsupported(InterviewerError):
+    """The endpoint takes one choice per request (it refused ``n`` > 1): the caller
+    sends one request per sample instead."""

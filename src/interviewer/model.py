@@ -12,21 +12,29 @@ import asyncio
 import functools
 import json
 import logging
+import re
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from interviewer.cache import CacheWriteError, DiskCache, cache_key
-from interviewer.errors import LogprobsUnavailable, ModelOutputError
+from interviewer.errors import ChoicesUnsupported, LogprobsUnavailable, ModelOutputError
+from interviewer.fanout import fan_out_all
 from interviewer.logprobs import OptionScores, option_distribution
 from interviewer.retry import call_with_retry
 from interviewer.settings import RetrySettings, RoleSettings
 
 log = logging.getLogger(__name__)
 S = TypeVar("S", bound=BaseModel)
+Api = Literal["completions", "chat"]
+"""A role's resolved API style (settings' ``auto`` is decided before a model exists)."""
+CHAT_LABEL = "[chat]"
+"""Appended to a chat model's identity, so files name which API answered."""
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,11 @@ class Request:
     top_logprobs: int = 0
     json_schema: str | None = None
     """Canonical JSON of the schema the output must follow, or None."""
+    messages: tuple[tuple[str, str], ...] = ()
+    """The chat form: (role, content) pairs, roles ``system``/``user``/``assistant``.
+    Empty: ``prompt`` is the whole input (a chat model gets it as one user message)."""
+    n: int = 1
+    """Completions to sample from this one input (chat endpoints that take ``n``)."""
 
     @property
     def deterministic(self) -> bool:
@@ -59,6 +72,8 @@ class Completion:
     top_logprobs: tuple[dict[str, float], ...] = ()
     """Per generated position, the alternatives asked for with ``top_logprobs``."""
     cached: bool = False
+    texts: tuple[str, ...] = ()
+    """Every choice's text when the request asked for ``n`` > 1 (``text`` is the first)."""
 
 
 @dataclass(frozen=True)
@@ -108,14 +123,20 @@ class Model(ABC):
         endpoint: str,
         defaults: RoleSettings,
         context: ModelContext | None = None,
+        api: Api = "completions",
     ) -> None:
         self.role = role
-        self.identity = identity
-        """Names the weights (e.g. ``gguf:<sha256>``); part of every cache key."""
+        self.api: Api = api
+        """Where calls go: ``/v1/completions`` or ``/v1/chat/completions``."""
+        self.identity = identity if api == "completions" else f"{identity} {CHAT_LABEL}"
+        """Names the weights (e.g. ``gguf:<sha256>``) and, for chat, says so; part of
+        every cache key and recorded in manifests and survey files."""
         self.endpoint = endpoint
         self.defaults = defaults
         self.context = context or ModelContext()
         self.usage = Usage()
+        self._choices_ok = True
+        """False once the endpoint refused (or ignored) ``n`` > 1."""
 
     @abstractmethod
     async def _generate(self, request: Request) -> Completion:
@@ -128,6 +149,14 @@ class Model(ABC):
     def request_variant(self) -> str:
         """How this provider shapes requests beyond ``Request``; part of the cache key."""
         return ""
+
+    @property
+    def chat(self) -> bool:
+        return self.api == "chat"
+
+    def chat_request(self, messages: Sequence[tuple[str, str]], **overrides: Any) -> Request:
+        """A chat request with this role's sampling defaults, ``overrides`` on top."""
+        return self.request("", messages=tuple(messages), **overrides)
 
     def request(self, prompt: str, **overrides: Any) -> Request:
         """A request with this role's sampling defaults, ``overrides`` on top."""
@@ -150,10 +179,30 @@ class Model(ABC):
         self.usage.add(completion, time.perf_counter() - started)
         return completion
 
-    async def score_options(self, prompt: str, letters: str) -> OptionScores:
-        """Distribution over option ``letters`` from the next token's logprobs."""
-        request = self.request(
-            prompt,
+    async def sample(self, request: Request, count: int) -> tuple[str, ...]:
+        """``count`` sampled replies to one input. A chat model is asked once with
+        ``n=count`` while its endpoint takes it; otherwise (and from the first refusal
+        or short answer on) one request per sample, seeded ``seed``, ``seed + 1``, ..."""
+        if self.chat and count > 1 and self._choices_ok:
+            try:
+                done = await self.complete(replace(request, n=count))
+            except ChoicesUnsupported as exc:
+                log.info("%s; one request per sample from now on", exc)
+            else:
+                if len(done.texts) == count:
+                    return done.texts
+                log.info("%s: %d choice(s) for n=%d", self.endpoint, len(done.texts), count)
+            self._choices_ok = False
+        seeds = [None if request.seed is None else request.seed + i for i in range(count)]
+        done_each = await fan_out_all([replace(request, seed=s) for s in seeds], self.complete)
+        return tuple(completion.text for completion in done_each)
+
+    async def score_options(self, prompt: str | Request, letters: str) -> OptionScores:
+        """Distribution over option ``letters`` from the next token's logprobs (a chat
+        model's: the first answer token's). ``prompt``: text, or a request to score."""
+        base = self.request(prompt) if isinstance(prompt, str) else prompt
+        request = replace(
+            base,
             max_tokens=1,
             temperature=0.0,
             seed=None,
@@ -166,16 +215,24 @@ class Model(ABC):
             )
         return option_distribution(completion.top_logprobs[0], letters)
 
-    async def structured(self, prompt: str, schema: type[S], **overrides: Any) -> Parsed[S]:
+    async def structured(
+        self, prompt: str | Sequence[tuple[str, str]], schema: type[S], **overrides: Any
+    ) -> Parsed[S]:
         """Output constrained to ``schema`` (where the backend can) and validated by it.
+        ``prompt``: text, or chat messages.
 
         Give string fields a ``max_length``: a small model otherwise rambles inside a
         string until the token budget cuts the JSON short.
         """
-        request = self.request(prompt, json_schema=schema_json(schema), **overrides)
+        overrides["json_schema"] = schema_json(schema)
+        if isinstance(prompt, str):
+            request = self.request(prompt, **overrides)
+        else:
+            request = self.chat_request(prompt, **overrides)
         completion = await self.complete(request)
         try:
-            return Parsed(schema.model_validate_json(completion.text), completion)
+            text = reply_json(completion.text) if self.chat else completion.text
+            return Parsed(schema.model_validate_json(text), completion)
         except ValidationError:
             self._forget(request)  # a retry after a fix must not be served this reply
             snippet = " ".join(completion.text.split())[:120]
@@ -202,7 +259,13 @@ class Model(ABC):
     def _cache_key(self, request: Request) -> str | None:
         if self.context.cache is None or not request.deterministic:
             return None
-        return cache_key(f"{self.identity}|{self.request_variant()}", asdict(request))
+        fields = asdict(request)
+        # The chat fields join the key only when used: completion requests keep the
+        # keys they had before chat existed, so existing caches still answer them.
+        for name, unused in (("messages", ()), ("n", 1)):
+            if fields[name] == unused:
+                del fields[name]
+        return cache_key(f"{self.identity}|{self.request_variant()}", fields)
 
     def _forget(self, request: Request) -> None:
         key = self._cache_key(request)
@@ -216,6 +279,7 @@ class Model(ABC):
         if hit is None:
             return None
         hit["top_logprobs"] = tuple(hit["top_logprobs"])
+        hit["texts"] = tuple(hit.get("texts", ()))
         return Completion(**{**hit, "cached": True})
 
     def _store(self, key: str | None, completion: Completion) -> None:
@@ -225,6 +289,12 @@ class Model(ABC):
             self.context.cache.put(key, {**asdict(completion), "cached": False})
         except CacheWriteError as exc:
             log.warning("%s", exc)
+
+
+def reply_json(text: str) -> str:
+    """The JSON of a structured reply; chat models often fence it in ```json ... ```."""
+    fenced = _FENCE.match(text)
+    return fenced.group(1) if fenced else text
 
 
 @functools.cache

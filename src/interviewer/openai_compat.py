@@ -1,4 +1,5 @@
-"""The provider for every real backend: completions over HTTP via langchain-openai."""
+"""The provider for every real backend: completions over HTTP via langchain-openai,
+chat via the openai SDK's ``chat.completions``."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from pydantic import SecretStr
 
 from interviewer.backends.base import Endpoint
 from interviewer.logprobs import top_logprobs_by_position
-from interviewer.model import Completion, Model, ModelContext, Request
+from interviewer.model import Api, Completion, Model, ModelContext, Request
+from interviewer.providers import chat_only, chat_sampling, quirks, rejected
 from interviewer.retry import MalformedResponse
 from interviewer.settings import RoleSettings, StructuredStyle
 
 
 class OpenAICompatibleModel(Model):
-    """A base-model completion endpoint. One client per event loop, reused for every call.
+    """A completion or chat endpoint. One client per event loop, reused for every call.
 
     Its HTTP transport is aiohttp (the openai SDK's ``aiohttp`` extra), with a pool as
     large as the endpoint's concurrency: the SDK's default httpx pool checks every idle
@@ -33,14 +35,33 @@ class OpenAICompatibleModel(Model):
         defaults: RoleSettings,
         context: ModelContext | None = None,
         structured: StructuredStyle | None = None,
+        api: Api = "completions",
     ) -> None:
-        super().__init__(role, endpoint.identity, endpoint.base_url, defaults, context)
+        super().__init__(role, endpoint.identity, endpoint.base_url, defaults, context, api)
         self.target = endpoint
         self.structured_style = structured or endpoint.structured
+        self.quirks = quirks(endpoint.model, endpoint.base_url)
         self._llm: OpenAI | None = None
+        self._chat_client: openai.AsyncOpenAI | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def _generate(self, request: Request) -> Completion:
+        try:
+            if self.chat:
+                return await self._chat(request)
+            return await self._complete(request)
+        except openai.BadRequestError as exc:
+            meaning = rejected(exc, request, self.role, self.endpoint)
+            if meaning is exc:
+                raise
+            raise meaning from exc
+        except openai.NotFoundError as exc:
+            meaning = exc if self.chat else chat_only(exc, self.role, self.endpoint)
+            if meaning is exc:
+                raise
+            raise meaning from exc
+
+    async def _complete(self, request: Request) -> Completion:
         kwargs = self._params(request)
         try:
             # ``_agenerate`` is langchain-openai's request itself; the public ``agenerate``
@@ -57,18 +78,40 @@ class OpenAICompatibleModel(Model):
             raise MalformedResponse(f"{self.endpoint}: response of unexpected shape") from exc
         return _completion(result)
 
+    async def _chat(self, request: Request) -> Completion:
+        messages = request.messages or (("user", request.prompt),)
+        params = chat_sampling(request, self.quirks, self.role)
+        body = structured_body(self.structured_style, request.json_schema)
+        if "response_format" in body:
+            params["response_format"] = body.pop("response_format")
+        if body:
+            params["extra_body"] = body
+        try:
+            response = await self._chat_api().chat.completions.create(
+                model=self.target.model,
+                messages=[{"role": role, "content": text} for role, text in messages],  # type: ignore[misc]
+                **params,
+            )
+            return _chat_completion(response)
+        except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
+            raise MalformedResponse(f"{self.endpoint}: unreadable response body ({exc})") from exc
+        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise MalformedResponse(f"{self.endpoint}: response of unexpected shape") from exc
+
     async def aclose(self) -> None:
         llm, self._llm = self._llm, None
-        if (
-            llm is not None
-            and llm.async_client is not None
-            and self._loop is asyncio.get_running_loop()  # else it belongs to a dead loop
-        ):
+        chat, self._chat_client = self._chat_client, None
+        if self._loop is not asyncio.get_running_loop():
+            return  # the clients belong to a dead loop
+        if llm is not None and llm.async_client is not None:
             await llm.async_client._client.close()
+        if chat is not None:
+            await chat.close()
 
     def request_variant(self) -> str:
         # Bump the suffix whenever structured_body changes what it sends.
-        return f"structured={self.structured_style}/v2"
+        variant = f"structured={self.structured_style}/v2"
+        return f"{variant}/chat-v1" if self.chat else variant
 
     def _params(self, request: Request) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -89,22 +132,36 @@ class OpenAICompatibleModel(Model):
         # The HTTP pool belongs to one event loop; a new loop gets a new client.
         loop = asyncio.get_running_loop()
         if self._llm is None or self._loop is not loop:
-            limits = httpx2.Limits(
-                max_connections=self.context.connections,
-                max_keepalive_connections=self.context.connections,
-            )
             self._llm = OpenAI(
                 model=self.target.model,
                 base_url=self.target.base_url,
                 api_key=SecretStr(self.target.api_key),
                 max_retries=0,  # retries belong to the one policy in retry.py
                 timeout=self.defaults.timeout_s,
-                http_async_client=openai.DefaultAioHttpClient(
-                    limits=limits, timeout=self.defaults.timeout_s
-                ),
+                http_async_client=self._http(),
             )
             self._loop = loop
         return self._llm
+
+    def _chat_api(self) -> openai.AsyncOpenAI:
+        loop = asyncio.get_running_loop()
+        if self._chat_client is None or self._loop is not loop:
+            self._chat_client = openai.AsyncOpenAI(
+                base_url=self.target.base_url,
+                api_key=self.target.api_key,
+                max_retries=0,  # retries belong to the one policy in retry.py
+                timeout=self.defaults.timeout_s,
+                http_client=self._http(),
+            )
+            self._loop = loop
+        return self._chat_client
+
+    def _http(self) -> openai.DefaultAioHttpClient:
+        limits = httpx2.Limits(
+            max_connections=self.context.connections,
+            max_keepalive_connections=self.context.connections,
+        )
+        return openai.DefaultAioHttpClient(limits=limits, timeout=self.defaults.timeout_s)
 
 
 def structured_body(style: StructuredStyle, schema: str | None) -> dict[str, Any]:
@@ -136,4 +193,19 @@ def _completion(result: Any) -> Completion:
         prompt_tokens=int(usage.get("prompt_tokens") or 0),
         completion_tokens=int(usage.get("completion_tokens") or 0),
         top_logprobs=tuple(top_logprobs_by_position(info.get("logprobs"))),
+    )
+
+
+def _chat_completion(response: Any) -> Completion:
+    first = response.choices[0]
+    usage = response.usage
+    logprobs = first.logprobs.model_dump() if first.logprobs is not None else None
+    texts = tuple(choice.message.content or "" for choice in response.choices)
+    return Completion(
+        text=texts[0],
+        finish_reason=first.finish_reason,
+        prompt_tokens=int(usage.prompt_tokens or 0) if usage else 0,
+        completion_tokens=int(usage.completion_tokens or 0) if usage else 0,
+        top_logprobs=tuple(top_logprobs_by_position(logprobs)),
+        texts=texts if len(texts) > 1 else (),
     )

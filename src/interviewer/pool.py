@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 
 from interviewer.backends import Backend, Endpoint, backend_key, make_backend
 from interviewer.cache import DiskCache
-from interviewer.model import Model, ModelContext
+from interviewer.model import Api, Model, ModelContext
 from interviewer.openai_compat import OpenAICompatibleModel
+from interviewer.providers import chat_structured, resolve_api
 from interviewer.settings import ROLES, RoleName, Settings
 
 T = TypeVar("T")
@@ -51,6 +52,7 @@ class ModelPool:
         self.endpoints: dict[RoleName, Endpoint] = {}
         self._backends: dict[Hashable, tuple[Backend, Endpoint]] = {}
         self._models: dict[RoleName, Model] = {}
+        self._apis: dict[str, Api] = {}
         self._cache: DiskCache | None = None
 
     def __enter__(self) -> ModelPool:
@@ -123,8 +125,19 @@ class ModelPool:
 
     def _build(self, role: RoleName, endpoint: Endpoint, context: ModelContext) -> Model:
         settings = self.settings.role(role)
-        style = None if settings.structured == "auto" else settings.structured
-        return OpenAICompatibleModel(role, endpoint, settings, context, style)
+        api = self._api(role, endpoint)
+        style = chat_structured(settings.structured, endpoint, api)
+        return OpenAICompatibleModel(role, endpoint, settings, context, style, api)
+
+    def _api(self, role: RoleName, endpoint: Endpoint) -> Api:
+        """The role's API; an endpoint is asked at most once per pool (``auto``)."""
+        chosen = self.settings.role(role)
+        if chosen.api != "auto":
+            return chosen.api
+        key = endpoint.base_url + endpoint.model
+        if key not in self._apis:
+            self._apis[key] = resolve_api(chosen, endpoint)
+        return self._apis[key]
 
     def _limit(self, key: Hashable) -> int:
         sharing = [

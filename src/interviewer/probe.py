@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from interviewer.backends import Endpoint
-from interviewer.errors import InterviewerError
+from interviewer.errors import InterviewerError, LogprobsUnavailable
 from interviewer.pool import ModelPool
+from interviewer.providers import PROBE_PROMPT
 from interviewer.settings import ROLES, RetrySettings, RoleName, Settings
 
-PROBE_PROMPT = "The capital of France is"
+__all__ = ["PROBE_PROMPT", "ProbeResult", "probe_pool"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class ProbeResult:
     endpoint: Endpoint
     roles: tuple[RoleName, ...]
     seconds: float
+    api: str = "completions"
+    """The API these roles' calls use (settings' ``api``, ``auto`` resolved)."""
     token: str | None = None
     logprobs: bool = False
     error: str | None = None
@@ -40,7 +43,11 @@ def probe_pool(settings: Settings) -> list[ProbeResult]:
 
 
 async def _probe_all(pool: ModelPool) -> list[ProbeResult]:
-    probes = [_probe(pool, endpoint, roles) for endpoint, roles in pool.groups()]
+    probes = [
+        _probe(pool, endpoint, [r for r in roles if pool.model(r).api == api])
+        for endpoint, roles in pool.groups()
+        for api in dict.fromkeys(pool.model(r).api for r in roles)  # each API once
+    ]
     return list(await asyncio.gather(*probes))
 
 
@@ -49,18 +56,23 @@ async def _probe(pool: ModelPool, endpoint: Endpoint, roles: list[RoleName]) -> 
     started = time.perf_counter()
     request = model.request(PROBE_PROMPT, max_tokens=1, temperature=0.0, top_logprobs=5)
     try:
-        completion = await model.complete(request)
+        try:
+            completion = await model.complete(request)
+        except LogprobsUnavailable:  # a model that refuses them still answers
+            completion = await model.complete(replace(request, top_logprobs=0))
     except InterviewerError as exc:
         return ProbeResult(
             endpoint,
             tuple(roles),
             time.perf_counter() - started,
+            model.api,
             error=str(exc).removeprefix(f"{endpoint.base_url}: "),
         )
     return ProbeResult(
         endpoint,
         tuple(roles),
         time.perf_counter() - started,
+        model.api,
         token=completion.text,
         logprobs=bool(completion.top_logprobs and completion.top_logprobs[0]),
     )

@@ -27,6 +27,10 @@ RoleName = Literal["interviewer", "persona", "critic", "respondent"]
 ROLES: tuple[RoleName, ...] = ("interviewer", "persona", "critic", "respondent")
 StructuredStyle = Literal["auto", "json_schema", "structured_outputs", "response_format", "none"]
 DebiasScheme = Literal["reversed", "cyclic", "random"]
+ApiStyle = Literal["completions", "chat", "auto"]
+"""Which endpoint a role's calls go to: ``/v1/completions`` (a base model continues a
+document), ``/v1/chat/completions`` (an instruct model answers messages), or ``auto``:
+chat where the endpoint's ``/v1/completions`` answers 404, else completions."""
 
 
 class _Strict(BaseModel):
@@ -58,6 +62,8 @@ class RoleSettings(_Strict):
     """Requests in flight to this role's endpoint at once."""
     structured: StructuredStyle = "auto"
     """How to ask for JSON-schema output; ``auto`` picks what the backend speaks."""
+    api: ApiStyle = "auto"
+    """Completions or chat; ``auto``: what the endpoint serves (see ``ApiStyle``)."""
 
 
 class InterviewerRole(RoleSettings):
@@ -69,6 +75,8 @@ class PersonaRole(RoleSettings):
     temperature: float = Field(default=1.0, ge=0.0, le=2.0)
     max_tokens: int = Field(default=512, ge=1)
     """Cap per answer; the interview's word target sets the actual budget below it."""
+    api: ApiStyle = "completions"
+    """Base models make better personas than chat-tuned ones: completions unless told."""
 
 
 class CriticRole(RoleSettings):

@@ -27,6 +27,9 @@ class Endpoint:
     api_key: str = "EMPTY"
     label: str = ""
     """A short human description for tables and errors."""
+    serves_completions: bool | None = True
+    """Does ``/v1/completions`` serve the model? None: unknown, a role on ``api: auto``
+    asks the endpoint (``providers.resolve_api``)."""
 
 
 class Backend(ABC):

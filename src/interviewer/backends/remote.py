@@ -41,6 +41,7 @@ class RemoteBackend(Backend):
             structured=self.structured,
             api_key=self.api_key,
             label=f"OpenAI-compatible API, {self.model}",
+            serves_completions=None,  # chat-only models 404 there; asked when it matters
         )
 
     def stop(self) -> None:

@@ -17,7 +17,7 @@ from interviewer.study.demo import DemoResult
 
 def backends_table(results: list[ProbeResult]) -> Table:
     table = Table(title="Configured backends")
-    for column in ("roles", "backend", "url", "answers", "logprobs"):
+    for column in ("roles", "backend", "url", "api", "answers", "logprobs"):
         table.add_column(column)
     for result in results:
         answers = (
@@ -29,6 +29,7 @@ def backends_table(results: list[ProbeResult]) -> Table:
             ", ".join(result.roles),
             result.endpoint.label,
             result.endpoint.base_url,
+            result.api,
             answers,
             "[green]yes[/]" if result.logprobs else "[yellow]no[/]",
         )

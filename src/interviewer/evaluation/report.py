@@ -154,7 +154,9 @@ def evaluate_scores(
             for trait in SUBGROUP_TRAITS
         }
         distributions = simulated_distributions(table, questionnaire, rules.sim_dist)
-        reports.append(MethodReport(method.label, overall, subgroups, distributions))
+        models = sorted({r.model for r in responses})
+        modes = sorted({r.mode for r in responses if r.mode})
+        reports.append(MethodReport(method.label, overall, subgroups, distributions, models, modes))
     bound = human_bound(human, questionnaire, splits, seed, rules)
     report = Report(
         questionnaire.id,

@@ -166,6 +166,10 @@ class MethodReport:
     subgroups: dict[str, dict[str, Scores | None]]
     """trait -> value -> scores (None: no simulated or no human respondents)."""
     distributions: dict[str, list[float]]
+    models: list[str] = field(default_factory=list)
+    """The respondent models that answered (a chat model's identity ends ``[chat]``)."""
+    modes: list[str] = field(default_factory=list)
+    """How the answers were scored (``logprobs``, ``sampling``, ...)."""
 
 
 @dataclass

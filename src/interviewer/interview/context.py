@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.model import Model
 from interviewer.paths import resource_dir
-from interviewer.prompts import PromptTemplate, load_prompt
+from interviewer.prompts import ChatPrompt, PromptTemplate, load_chat_prompt, load_prompt
 from interviewer.settings import InterviewSettings
 from interviewer.yaml_io import load_yaml
 
@@ -23,6 +23,9 @@ PROMPT_NAMES = (
     "interview/critic",
     "interview/final_check",
 )
+CHAT_NAMES = {"followup": "interviewer", "critic": "critic", "final_check": "final_check"}
+"""A completion note's name -> the chat prompt (``prompts/chat/``) that replaces it."""
+CHAT_PROMPT_NAMES = ("chat/interviewer", "chat/critic", "chat/final_check", "chat/anthology")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,17 @@ class InterviewContext:
 
     def prompt(self, name: str) -> PromptTemplate:
         return load_prompt(f"interview/{name}")
+
+    def prompt_file(self, name: str) -> PromptTemplate:
+        return load_prompt(name)
+
+    def chat_prompt(self, name: str) -> ChatPrompt:
+        return load_chat_prompt(f"chat/{name}")
+
+    @property
+    def chat(self) -> bool:
+        """Does any interview role talk to a chat model?"""
+        return any(m.chat for m in (self.interviewer, self.persona, self.critic))
 
     @classmethod
     def from_pool(
@@ -93,9 +107,13 @@ def avp_questions() -> tuple[Question, ...]:
     return tuple(Question(id=str(e["id"]), text=str(e["text"])) for e in entries)
 
 
-def prompt_versions() -> dict[str, str]:
-    """Template name -> content hash, for manifests and persona files."""
+def prompt_versions(chat: bool = False) -> dict[str, str]:
+    """Template name -> content hash, for manifests and persona files; with ``chat``
+    (some role talks to a chat model) the chat prompts' too."""
     versions = {name: load_prompt(name).version for name in PROMPT_NAMES}
+    if chat:
+        versions |= {name: load_chat_prompt(name).version for name in CHAT_PROMPT_NAMES}
+        versions["chat/persona.system"] = load_prompt("chat/persona.system").version
     path = resource_dir("prompts") / "interview" / "avp_questions.yaml"
     versions["interview/avp_questions"] = PromptTemplate("avp", path.read_text()).version
     return versions

@@ -3,7 +3,9 @@
 The persona prompt is the preamble followed by the transcript, ending in ``Me:``; the
 interviewer's and critic's prompts are the same document with a staff note after the
 newest answer. Each call's prompt therefore extends the previous ones up to that answer,
-so a prefix-caching engine (vLLM, llama.cpp) re-reads little it has seen.
+so a prefix-caching engine (vLLM, llama.cpp) re-reads little it has seen. A chat
+persona gets the transcript as alternating user (interviewer) and assistant (persona)
+messages instead.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from interviewer.interview.state import TurnDict
+from interviewer.prompts import Message
 
 PERSONA_STOPS = ("Interviewer:", "\nMe:", "\nQuestion:", "\nINTERVIEWER")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)]?(?=\s|$)")
@@ -25,6 +28,13 @@ def persona_prompt(preamble: str, transcript: Sequence[TurnDict]) -> str:
         else:
             parts.append(answer_turn(turn["text"]))
     return "".join(parts)
+
+
+def persona_messages(system: str, transcript: Sequence[TurnDict]) -> tuple[Message, ...]:
+    """A chat persona's input: the system message, then the interviewer's turns as the
+    user's and the persona's own as the assistant's, so its reply is the next answer."""
+    turns = [("user" if t["role"] == "interviewer" else "assistant", t["text"]) for t in transcript]
+    return (("system", system), *turns)
 
 
 def answer_turn(text: str) -> str:

@@ -13,12 +13,13 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
 from interviewer.errors import ModelOutputError
-from interviewer.interview.context import InterviewContext, aresolve, resolve
+from interviewer.interview.context import CHAT_NAMES, InterviewContext, aresolve, resolve
 from interviewer.interview.layout import (
     PERSONA_STOPS,
     answer_turn,
     clean_answer,
     locate_statement,
+    persona_messages,
     persona_prompt,
     words,
 )
@@ -26,6 +27,7 @@ from interviewer.interview.replies import CriticReply, FinalReply, FollowUpReply
 from interviewer.interview.state import InterviewState, TurnDict, UsageDict, VerdictDict
 from interviewer.model import Completion, Model
 from interviewer.pool import StudioContext
+from interviewer.prompts import Message
 
 R = TypeVar("R", bound=BaseModel)
 ANTHOLOGY_QUESTION = "Tell me about yourself."
@@ -72,15 +74,17 @@ async def ask(state: InterviewState, runtime: Runtime[InterviewContext | StudioC
 async def answer(
     state: InterviewState, runtime: Runtime[InterviewContext | StudioContext]
 ) -> Update:
-    """The persona: a base model completes the transcript as the interviewee."""
+    """The persona: a base model completes the transcript as the interviewee (a chat
+    model answers the interviewer's turns as user messages)."""
     ctx = await aresolve(runtime.context)
-    if state.method == "anthology":
-        prompt, budget = ctx.prompt("anthology").render(), ctx.settings.anthology_tokens
+    anthology = state.method == "anthology"
+    budget = ctx.settings.anthology_tokens if anthology else _budget(state, ctx)
+    sampling = {"max_tokens": budget, "stop": PERSONA_STOPS, "seed": _call_seed(state, "persona")}
+    if ctx.persona.chat:
+        request = ctx.persona.chat_request(_persona_messages(state, ctx), **sampling)
     else:
-        prompt, budget = _document(state, ctx), _budget(state, ctx)
-    request = ctx.persona.request(
-        prompt, max_tokens=budget, stop=PERSONA_STOPS, seed=_call_seed(state, "persona")
-    )
+        prompt = ctx.prompt("anthology").render() if anthology else _document(state, ctx)
+        request = ctx.persona.request(prompt, **sampling)
     completion = await ctx.persona.complete(request)
     return {
         "draft": clean_answer(completion.text, completion.finish_reason),
@@ -97,7 +101,7 @@ async def critic(
     draft = state.draft or ""
     if not draft:
         return {"pending": _verdict(state, False, reason="empty answer")}
-    prompt = _document(state, ctx, draft) + ctx.prompt("critic").render()
+    prompt = _role_prompt(ctx.critic, ctx, "critic", _document(state, ctx, draft))
     reply, completion = await _structured(ctx.critic, prompt, CriticReply, state)
     quote = reply.contradicted_statement.strip() or None
     pending = _verdict(
@@ -145,7 +149,7 @@ async def final_check(
 ) -> Update:
     """One pass over the whole transcript for contradictions the per-answer checks missed."""
     ctx = await aresolve(runtime.context)
-    prompt = _document(state, ctx) + ctx.prompt("final_check").render()
+    prompt = _role_prompt(ctx.critic, ctx, "final_check", _document(state, ctx))
     reply, completion = await _structured(ctx.critic, prompt, FinalReply, state)
     found = [c.strip() for c in reply.contradictions if c.strip()]
     return {
@@ -199,7 +203,7 @@ async def _decide_followup(
     state: InterviewState, ctx: InterviewContext
 ) -> tuple[str | None, Completion]:
     reply = state.transcript[-1]["text"]
-    prompt = _document(state, ctx) + ctx.prompt("followup").render(words=words(reply))
+    prompt = _role_prompt(ctx.interviewer, ctx, "followup", _document(state, ctx), words(reply))
     decision, completion = await _structured(ctx.interviewer, prompt, FollowUpReply, state)
     if not decision.follow_up:
         return None, completion
@@ -208,8 +212,27 @@ async def _decide_followup(
     return (probe if words(probe) >= 3 and probe.endswith("?") else GENERIC_PROBE), completion
 
 
+def _role_prompt(
+    model: Model, ctx: InterviewContext, name: str, document: str, length: int | None = None
+) -> str | tuple[Message, ...]:
+    """The interviewer's or critic's prompt: the document with the ``name`` note after
+    it, or for a chat model a system message and the document with a shorter note.
+    ``length``: the last answer's words, which the follow-up note names."""
+    values = {} if length is None else {"words": length}
+    if model.chat:
+        return ctx.chat_prompt(CHAT_NAMES[name]).render(transcript=document, **values)
+    return document + ctx.prompt(name).render(**values)
+
+
+def _persona_messages(state: InterviewState, ctx: InterviewContext) -> tuple[Message, ...]:
+    if state.method == "anthology":
+        return ctx.chat_prompt("anthology").render()
+    system = ctx.prompt_file("chat/persona.system").render(seed_line=_seed_line(state.seed_text))
+    return persona_messages(system, state.transcript)
+
+
 async def _structured(
-    model: Model, prompt: str, schema: type[R], state: InterviewState
+    model: Model, prompt: str | tuple[Message, ...], schema: type[R], state: InterviewState
 ) -> tuple[R, Completion]:
     """A structured call; one sampled retry if the first reply does not parse.
 

@@ -239,7 +239,7 @@ def _persona(values: dict[str, Any], ctx: InterviewContext, seconds: float) -> P
         seed=values["seed"],
         seed_text=values.get("seed_text"),
         models=_models(ctx),
-        prompt_version=prompt_version(),
+        prompt_version=prompt_version(ctx.chat),
         transcript=transcript,
         critic=[CriticVerdict(**v) for v in values.get("verdicts") or []],
         final_check=FinalCheck(**final) if final else None,
@@ -252,9 +252,9 @@ def _persona(values: dict[str, Any], ctx: InterviewContext, seconds: float) -> P
     )
 
 
-def prompt_version() -> str:
+def prompt_version(chat: bool = False) -> str:
     """One hash over every interview prompt (the per-template hashes are in the manifest)."""
-    joined = "".join(f"{k}={v};" for k, v in sorted(prompt_versions().items()))
+    joined = "".join(f"{k}={v};" for k, v in sorted(prompt_versions(chat).items()))
     return hashlib.sha256(joined.encode()).hexdigest()[:12]
 
 
@@ -281,7 +281,7 @@ def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]
         refuse_other_config(
             plan.out,
             {"models": previous.models, "prompts": previous.prompts, **previous.config},
-            {"models": _models(ctx), "prompts": prompt_versions(), **_config(plan, ctx)},
+            {"models": _models(ctx), "prompts": prompt_versions(ctx.chat), **_config(plan, ctx)},
         )
     elif plan.out.exists() and any(persona_files(plan.out)):
         raise UserInputError(f"{plan.out} holds persona files but no manifest.json; not a run dir")
@@ -292,7 +292,7 @@ def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]
         n=plan.n,
         shard=f"{plan.shard[0]}/{plan.shard[1]}" if plan.shard else None,
         settings=settings_dump,
-        prompts=prompt_versions(),
+        prompts=prompt_versions(ctx.chat),
         models=_models(ctx),
         config=_config(plan, ctx),
     )

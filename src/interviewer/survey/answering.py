@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,8 +22,8 @@ from interviewer.contracts.questionnaire import Question, Questionnaire
 from interviewer.errors import LogprobsUnavailable, ModelOutputError
 from interviewer.fanout import fan_out_all
 from interviewer.logprobs import NoOptionLetter, OptionScores
-from interviewer.model import Model
-from interviewer.prompts import load_prompt
+from interviewer.model import Model, Request
+from interviewer.prompts import load_chat_prompt, load_prompt
 from interviewer.settings import DebiasScheme
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -98,6 +98,28 @@ def question_prompt(
     )
 
 
+def question_request(
+    model: Model,
+    context: str,
+    history: str,
+    question: str,
+    options: Sequence[str],
+    order: Sequence[int],
+) -> Request:
+    """The question as ``model`` takes it: a document ending in ``Answer:``, or for a
+    chat model the respondent's context as the system message and the question as the
+    user's, whose reply starts with the letter."""
+    if not model.chat:
+        return model.request(question_prompt(context, history, question, options, order))
+    messages = load_chat_prompt("chat/survey_question").render(
+        context=context,
+        history=history,
+        question=question,
+        options=options_block(options, order),
+    )
+    return model.chat_request(messages)
+
+
 def map_back(letter_probs: Sequence[float], order: Sequence[int]) -> list[float]:
     """Letter j showed option ``order[j]``: move its probability back to that option."""
     probs = [0.0] * len(order)
@@ -140,14 +162,14 @@ async def ask(
     letters = LETTERS[: len(options)]
 
     async def scorer(order: Sequence[int]) -> tuple[OptionScores, str]:
-        prompt = question_prompt(context, history, question, options, order)
-        return await score(model, prompt, letters, samples, seed)
+        request = question_request(model, context, history, question, options, order)
+        return await score(model, request, letters, samples, seed)
 
     return await over_orders(orders, scorer)
 
 
 async def score(
-    model: Model, prompt: str, letters: str, samples: int, seed: int
+    model: Model, prompt: str | Request, letters: str, samples: int, seed: int
 ) -> tuple[OptionScores, str]:
     """Letter probabilities from logprobs, or from sampled answers (and which)."""
     try:
@@ -160,21 +182,20 @@ async def score(
 
 
 async def sample_letters(
-    model: Model, prompt: str, letters: str, samples: int, seed: int
+    model: Model, prompt: str | Request, letters: str, samples: int, seed: int
 ) -> OptionScores:
-    """``samples`` short completions at temperature 1; only a bare option letter counts."""
-    requests = [
-        model.request(prompt, max_tokens=3, temperature=1.0, seed=seed + i) for i in range(samples)
-    ]
-    completions = await fan_out_all(requests, model.complete)
+    """``samples`` short completions at temperature 1 (seeds ``seed`` on, or one chat
+    request with ``n`` where the endpoint takes it); only a bare option letter counts."""
+    base = model.request(prompt) if isinstance(prompt, str) else prompt
+    texts = await model.sample(replace(base, max_tokens=3, temperature=1.0, seed=seed), samples)
     counts = dict.fromkeys(letters, 0)
-    for completion in completions:
-        match = _ANSWER.match(completion.text)
+    for text in texts:
+        match = _ANSWER.match(text)
         if match and match.group(1) in counts:
             counts[match.group(1)] += 1
     valid = sum(counts.values())
     if valid == 0:
-        shown = ", ".join(repr(c.text) for c in completions[:3])
+        shown = ", ".join(repr(text) for text in texts[:3])
         raise ModelOutputError(
             f"{model.endpoint}: no sampled answer was an option letter ({shown})"
         )
