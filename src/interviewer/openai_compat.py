@@ -66,6 +66,10 @@ class OpenAICompatibleModel(Model):
         ):
             await llm.async_client._client.close()
 
+    @property
+    def model_name(self) -> str:
+        return self.target.model or self.identity
+
     def request_variant(self) -> str:
         # Bump the suffix whenever structured_body changes what it sends.
         return f"structured={self.structured_style}/v2"
@@ -135,5 +139,14 @@ def _completion(result: Any) -> Completion:
         finish_reason=info.get("finish_reason"),
         prompt_tokens=int(usage.get("prompt_tokens") or 0),
         completion_tokens=int(usage.get("completion_tokens") or 0),
+        cached_tokens=cached_prompt_tokens(usage),
         top_logprobs=tuple(top_logprobs_by_position(info.get("logprobs"))),
     )
+
+
+def cached_prompt_tokens(usage: dict[str, Any]) -> int:
+    """Prompt tokens an endpoint reports served from its prefix cache: OpenAI's
+    ``prompt_tokens_details.cached_tokens``. langchain-openai's completions client keeps
+    only the three totals today, so on that path this reads 0 until it passes more on."""
+    details = usage.get("prompt_tokens_details") or {}
+    return int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0

@@ -26,6 +26,7 @@ from interviewer.cli import (
     match,
     show,
     survey,
+    usage,
     validate,
 )
 from interviewer.cli._common import GivenSettings, console, given_settings
@@ -52,6 +53,7 @@ _COMMANDS = {
     "show": show,
     "import": import_,
     "eval": eval,
+    "usage": usage,
 }
 for _name, _module in _COMMANDS.items():
     app.command(name=_name)(_module.command)

@@ -19,6 +19,7 @@ from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_json
 from interviewer.survey.conditioning import Respondent
 from interviewer.survey.graph import AnswerDict, SurveyContext, SurveyInput, build_survey_graph
+from interviewer.usage import BudgetReached, Ledger, responses_usage_path, saved_ledger
 
 OnResult = Callable[[str, bool, int], None]
 
@@ -51,10 +52,16 @@ async def run_survey(
     settings_dump: dict[str, Any] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_result: OnResult | None = None,
+    ledger: Ledger | None = None,
 ) -> SurveySummary:
-    """Ask each respondent every question it has not answered yet."""
+    """Ask each respondent every question it has not answered yet. What the calls spent
+    is added to ``<out>.usage.json`` however the run ends (``BudgetReached`` when
+    ``ledger``'s budget is spent)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with exclusive(out.with_name(out.name + ".lock"), out):
+    with (
+        exclusive(out.with_name(out.name + ".lock"), out),
+        saved_ledger(responses_usage_path(out), ledger or Ledger()),
+    ):
         return await _run(
             respondents,
             ctx,
@@ -139,7 +146,7 @@ async def _survey_one(
     )
     try:
         result = await graph.ainvoke(start, {"recursion_limit": len(todo) + 5}, context=ctx)
-    except (EndpointUnreachable, DiskFullError):
+    except (EndpointUnreachable, DiskFullError, BudgetReached):
         raise
     except (InterviewerError, GraphRecursionError) as exc:
         failed[respondent.id] = " ".join(str(exc).split())[:300]
