@@ -19,6 +19,7 @@ from interviewer.cli import (
     backends,
     demo,
     demographics,
+    estimate,
     eval,
     import_,
     inspect,
@@ -53,6 +54,7 @@ _COMMANDS = {
     "show": show,
     "import": import_,
     "eval": eval,
+    "estimate": estimate,
     "usage": usage,
 }
 for _name, _module in _COMMANDS.items():

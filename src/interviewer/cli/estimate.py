@@ -1,0 +1,118 @@
+"""``interviewer estimate``: calls, tokens, time and money an interview run will take."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from interviewer.cli._common import console, with_settings
+from interviewer.interview.state import Method
+from interviewer.settings import Settings
+
+if TYPE_CHECKING:  # langchain loads only when the estimate runs
+    from interviewer.estimate import Estimate
+
+
+@with_settings
+def command(
+    n: Annotated[int, typer.Option("--n", min=1, help="Personas the run will make.")] = 2,
+    method: Annotated[Method, typer.Option("--method", help="interview or anthology.")] = (
+        "interview"
+    ),
+    pilot: Annotated[
+        int | None,
+        typer.Option(
+            "--pilot",
+            min=1,
+            help="Interview K personas for real (the configured models) and scale what "
+            "they spent; without it, the estimate comes from the settings alone.",
+        ),
+    ] = None,
+    target_words: Annotated[
+        int | None, typer.Option("--target-words", min=50, help="As interview --target-words.")
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", min=1, help="Interviews in flight (default: persona's)."),
+    ] = None,
+    latency: Annotated[
+        float | None,
+        typer.Option("--latency", min=0.0, help="Seconds per call (default: the pilot's, or 1)."),
+    ] = None,
+    token_latency: Annotated[
+        float, typer.Option("--token-latency", min=0.0, help="Seconds per generated token.")
+    ] = 0.0,
+    followup_rate: Annotated[
+        float,
+        typer.Option("--followup-rate", min=0.0, max=1.0, help="Assumed share of probes."),
+    ] = 0.5,
+    flag_rate: Annotated[
+        float,
+        typer.Option("--flag-rate", min=0.0, max=1.0, help="Assumed share of flagged answers."),
+    ] = 0.1,
+    answer_fill: Annotated[
+        float,
+        typer.Option(
+            "--answer-fill", min=0.0, max=1.0, help="Assumed share of an answer's budget used."
+        ),
+    ] = 1.0,
+    *,
+    settings: Settings,
+) -> None:
+    """Estimate an interview run: calls, tokens sent, prefix-cache prefill, time, money."""
+    from interviewer.estimate import Assumptions, Pace, pilot_estimate, simulate
+    from interviewer.pool import run_loop
+
+    if target_words is not None:
+        settings.interview.target_words = target_words
+    pace = Pace(concurrency or settings.persona.concurrency, latency, token_latency)
+    if pilot is None:
+        how = Assumptions(followup_rate, flag_rate, answer_fill)
+        estimate = run_loop(simulate(settings, n, method, pace, how))
+    else:
+        with console.status("starting the models…"):
+            estimate = pilot_estimate(settings, n, pilot, method, pace)
+    console.print(estimate_table(estimate, settings))
+
+
+def estimate_table(estimate: Estimate, settings: Settings) -> Table:
+    from interviewer.cli.usage import money
+
+    table = Table(title=f"estimate for {estimate.n:,} persona(s), {estimate.source}")
+    table.add_column("role", no_wrap=True)
+    table.add_column("model", overflow="fold")
+    for column in ("calls", "prompt", "prefill", "output", "cost"):
+        table.add_column(column, justify="right", no_wrap=True)
+    costs = []
+    for r in estimate.roles:
+        usd = r.usd(settings.prices)
+        costs.append(usd)
+        table.add_row(
+            r.role,
+            r.model,
+            f"{r.calls:,.0f}",
+            f"{r.prompt_tokens:,.0f}",
+            f"{r.prefill_tokens:,.0f}",
+            f"{r.completion_tokens:,.0f}",
+            money(usd),
+        )
+    total = None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
+    table.add_row(
+        "[bold]total[/]",
+        "",
+        f"{estimate.calls:,.0f}",
+        f"{estimate.prompt_tokens:,.0f}",
+        f"{estimate.prefill_tokens:,.0f}",
+        f"{estimate.completion_tokens:,.0f}",
+        money(total),
+    )
+    minutes = estimate.seconds / 60
+    table.caption = (
+        f"time ≈ {minutes:,.1f} min at {estimate.concurrency} in flight and "
+        f"{estimate.latency:.2f} s per call · prompt: tokens sent; prefill: what an engine "
+        "with a prefix cache computes of them; cost counts the rest at the cached price · "
+        + " · ".join(estimate.notes)
+    )
+    return table

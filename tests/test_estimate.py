@@ -1,0 +1,50 @@
+"""``interviewer estimate``: from the settings and from a pilot, against a real run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bench.estimate_accuracy import compare
+from bench.load_server import LoadConfig, serving
+from interviewer.cli import app
+from interviewer.estimate import BLOCK_CHARS, PrefixMeter
+
+
+def test_a_20_persona_run_lands_within_15_percent_of_both_estimates() -> None:
+    with serving(LoadConfig()) as server:
+        figures = compare(server.base_url, 20, 3, {"target_words": 600})
+    real = figures.pop("actual")
+    assert real.calls > 0
+    for name, estimate in figures.items():
+        for field in ("calls", "prompt_tokens", "completion_tokens"):
+            ratio = getattr(estimate, field) / getattr(real, field)
+            assert 0.85 <= ratio <= 1.15, (name, field, ratio)
+
+
+def test_the_prefix_meter_counts_only_unseen_blocks() -> None:
+    meter = PrefixMeter()
+    base = "x" * (BLOCK_CHARS * 3)
+    assert meter.new_chars(base) == len(base)
+    assert meter.new_chars(base + "tail") == 4  # the three blocks are cached
+    assert meter.new_chars("y" + base) == len(base) + 1  # no shared prefix
+
+
+def test_the_estimate_command_prices_the_roles(tmp_path: Path) -> None:
+    settings = tmp_path / "s.yaml"
+    settings.write_text(
+        "interview: {questions: 2}\nprices:\n  gemma-3-270m: {input: 1.0, output: 2.0}\n"
+    )
+    result = CliRunner().invoke(app, ["estimate", "--n", "3", "--settings", str(settings)])
+    assert result.exit_code == 0, result.output
+    persona = next(line for line in result.output.splitlines() if "│ persona" in line)
+    assert "$" in persona
+    assert "time ≈" in result.output
+
+
+@pytest.mark.parametrize("flag", ["--followup-rate", "--flag-rate", "--answer-fill"])
+def test_assumed_rates_must_be_shares(flag: str) -> None:
+    result = CliRunner().invoke(app, ["estimate", flag, "1.5"])
+    assert result.exit_code != 0
