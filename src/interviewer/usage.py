@@ -144,6 +144,24 @@ def recording(ledger: Ledger) -> Iterator[Ledger]:
         _open.reset(token)
 
 
+@contextmanager
+def limited(prices: Mapping[str, Price], budget: Budget, models: Iterable[str]) -> Iterator[None]:
+    """Stop the calls made in this block at ``budget`` (``BudgetReached``); no budget, no
+    limit. A ``--max-usd`` needs a price for each of ``models`` (unpriced calls would
+    never reach it), so a missing one is refused before any call."""
+    if not budget.limited:
+        yield
+        return
+    missing = unpriced(models, prices) if budget.max_usd is not None else []
+    if missing:
+        raise UserInputError(
+            f"--max-usd needs a price for every model; the prices setting has none for "
+            f"{', '.join(missing)} (prices: {{NAME: {{input: $/Mtok, output: $/Mtok}}}})"
+        )
+    with recording(Ledger(prices=prices, budget=budget)):
+        yield
+
+
 def record(role: str, model: str, completion: Completion) -> None:
     """Add one call to every open ledger (``Model.complete`` calls this)."""
     for ledger in _open.get():
@@ -213,9 +231,10 @@ def save_usage(path: Path, ledger: Ledger) -> None:
 
 
 @contextmanager
-def saved_ledger(path: Path, ledger: Ledger) -> Iterator[Ledger]:
-    """``recording(ledger)``, then its counts added to ``path`` however the block ends
+def saved_usage(path: Path) -> Iterator[Ledger]:
+    """Count the calls of this block, then add them to ``path`` however it ends
     (finished, failed, budget reached, interrupted)."""
+    ledger = Ledger()
     try:
         with recording(ledger):
             yield ledger

@@ -1,7 +1,7 @@
 """The ``interviewer`` command line: one module per command, registered here.
 
 Exit status: 0 done; 2 bad input or settings (one line on stderr, no traceback);
-1 anything else; 130 interrupted (see ``_errors``).
+3 stopped at a budget (resumable); 1 anything else; 130 interrupted (see ``_errors``).
 """
 
 from __future__ import annotations

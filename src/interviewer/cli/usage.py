@@ -11,7 +11,7 @@ from rich.table import Table
 
 from interviewer.cli._common import console, with_settings
 from interviewer.errors import UserInputError
-from interviewer.settings import Price, Settings
+from interviewer.settings import ROLES, Price, Settings
 from interviewer.usage import RoleUsage, cost, merge, read_usage, usage_files
 
 
@@ -34,7 +34,11 @@ def command(
             f"{run}: no usage recorded (usage.json or <responses>.usage.json); "
             "runs made before usage accounting have none"
         )
-    entries = merge(e for f in files for e in read_usage(f))
+    order: list[str] = list(ROLES)
+    entries = sorted(
+        merge(e for f in files for e in read_usage(f)),
+        key=lambda e: order.index(e.role) if e.role in order else len(order),
+    )
     console.print(usage_table(entries, settings.prices, title=f"usage of {run}"))
 
 

@@ -43,7 +43,7 @@ from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
 from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_model
-from interviewer.usage import BudgetReached, Ledger, run_usage_path, saved_ledger
+from interviewer.usage import BudgetReached, run_usage_path, saved_usage
 
 CHECKPOINTS = ".checkpoints.sqlite"
 Saver = AsyncSqliteSaver | None
@@ -101,13 +101,12 @@ async def run_interviews(
     settings_dump: dict[str, Any],
     on_start: Callable[[int, int], None] | None = None,
     on_result: OnResult | None = None,
-    ledger: Ledger | None = None,
 ) -> RunSummary:
     """Make the plan's missing personas; returns counts. Raises only on run-wide faults
-    (``BudgetReached`` included: ``ledger``'s budget spent). What the calls spent is added
-    to the run's usage file however the run ends."""
+    (``BudgetReached`` included: a budget around the run spent). What the calls spent is
+    added to the run's usage file however the run ends."""
     with exclusive(plan.out / _lock_name(plan), plan.out):
-        return await _run(plan, ctx, settings_dump, on_start, on_result, ledger or Ledger())
+        return await _run(plan, ctx, settings_dump, on_start, on_result)
 
 
 def _lock_name(plan: RunPlan) -> str:
@@ -121,11 +120,10 @@ async def _run(
     settings_dump: dict[str, Any],
     on_start: Callable[[int, int], None] | None,
     on_result: OnResult | None,
-    ledger: Ledger,
 ) -> RunSummary:
     started = time.perf_counter()
     manifest = _prepare(plan, ctx, settings_dump)
-    with saved_ledger(run_usage_path(plan.out, plan.shard), ledger):
+    with saved_usage(run_usage_path(plan.out, plan.shard)):
         return await _make(plan, ctx, manifest, started, on_start, on_result)
 
 

@@ -15,7 +15,7 @@ from interviewer.model import Model
 from interviewer.storage import DiskFullError, atomic_write_model
 from interviewer.survey.conditioning import from_persona
 from interviewer.survey.graph import SurveyContext, SurveyInput, build_survey_graph
-from interviewer.usage import BudgetReached, Ledger, run_usage_path, saved_ledger
+from interviewer.usage import BudgetReached, run_usage_path, saved_usage
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,6 @@ async def fill_demographics(
     seed: int = 0,
     on_start: Callable[[int, int], None] | None = None,
     on_result: Callable[[str, bool, int], None] | None = None,
-    ledger: Ledger | None = None,
 ) -> DemographicsSummary:
     """Ask every persona of ``run_dir`` without demographics the demographic questions
     and write them into its file. ``personas``: the run's personas, already read (a study
@@ -87,6 +86,6 @@ async def fill_demographics(
         if on_result:
             on_result(persona.id, persona.id not in failed, len(traits))
 
-    with saved_ledger(run_usage_path(run_dir), ledger or Ledger()):
+    with saved_usage(run_usage_path(run_dir)):
         await fan_out(todo, one, concurrency=concurrency)
     return DemographicsSummary(total, total - len(todo), len(todo) - len(failed), failed)

@@ -19,7 +19,7 @@ from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_json
 from interviewer.survey.conditioning import Respondent
 from interviewer.survey.graph import AnswerDict, SurveyContext, SurveyInput, build_survey_graph
-from interviewer.usage import BudgetReached, Ledger, responses_usage_path, saved_ledger
+from interviewer.usage import BudgetReached, responses_usage_path, saved_usage
 
 OnResult = Callable[[str, bool, int], None]
 
@@ -52,15 +52,14 @@ async def run_survey(
     settings_dump: dict[str, Any] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_result: OnResult | None = None,
-    ledger: Ledger | None = None,
 ) -> SurveySummary:
     """Ask each respondent every question it has not answered yet. What the calls spent
-    is added to ``<out>.usage.json`` however the run ends (``BudgetReached`` when
-    ``ledger``'s budget is spent)."""
+    is added to ``<out>.usage.json`` however the run ends (``BudgetReached`` when a
+    budget around the run is spent)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with (
         exclusive(out.with_name(out.name + ".lock"), out),
-        saved_ledger(responses_usage_path(out), ledger or Ledger()),
+        saved_usage(responses_usage_path(out)),
     ):
         return await _run(
             respondents,
