@@ -25,17 +25,24 @@ import math
 import random
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from interviewer.contracts.persona_files import load_personas
+from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.graph import build_interview_graph, step_limit
+from interviewer.interview.layout import persona_prompt
 from interviewer.interview.runner import RunPlan, run_interviews
-from interviewer.interview.state import InterviewInput, Method
+from interviewer.interview.state import InterviewInput, Method, TurnDict
 from interviewer.model import Completion, Model, ModelContext, Request
+from interviewer.prompts import load_prompt
 from interviewer.settings import ROLES, Price, RoleName, Settings
+from interviewer.survey.answering import LETTERS
+from interviewer.survey.conditioning import Respondent, from_persona
+from interviewer.survey.graph import SurveyContext, SurveyInput, build_survey_graph
 from interviewer.usage import Ledger, RoleUsage, cost, recording
 
 SIMULATED = 20
@@ -102,6 +109,22 @@ class Estimate:
     concurrency: int
     latency: float
     notes: list[str] = field(default_factory=list)
+    personas: list[Respondent] = field(default_factory=list)
+    """The personas it simulated or piloted, as survey respondents."""
+    unit: str = "persona(s)"
+    """What ``n`` counts."""
+
+    def then(self, other: Estimate) -> Estimate:
+        """This estimate followed by ``other`` (a survey of its personas)."""
+        return Estimate(
+            self.n,
+            self.source,
+            [*self.roles, *other.roles],
+            self.seconds + other.seconds,
+            self.concurrency,
+            self.latency,
+            [*self.notes, *other.notes],
+        )
 
     @property
     def calls(self) -> float:
@@ -231,6 +254,44 @@ class _Simulated(_Metered):
         return {"consistent": False, "contradicted_statement": "", "reason": "it differs"}
 
 
+class _SimulatedRespondent(_Metered):
+    """Answers a survey item instantly: even logprobs over the letters (or, with
+    ``logprobs`` off, a sampled letter and none)."""
+
+    def __init__(
+        self, model: str, settings: Settings, how: Assumptions, meter: PrefixMeter
+    ) -> None:
+        super().__init__(
+            None,
+            "respondent",
+            meter,
+            identity=model,
+            endpoint="simulated://",
+            defaults=settings.respondent,
+            context=ModelContext(),
+        )
+        self.how = how
+        self.logprobs = True
+
+    async def _generate(self, request: Request) -> Completion:
+        prompt_tokens = math.ceil(len(request.prompt) / self.how.chars_per_token)
+        alternatives: tuple[dict[str, float], ...] = ()
+        if self.logprobs and request.top_logprobs:
+            letters = LETTERS[: request.top_logprobs]
+            alternatives = ({f" {c}": -math.log(len(letters)) for c in letters},)
+        text = " A" if request.json_schema is None else json.dumps({"answer": "A"})
+        return Completion(
+            text,
+            "length",
+            prompt_tokens=prompt_tokens,
+            completion_tokens=1,
+            top_logprobs=alternatives,
+        )
+
+
+PARTIES = ("Democrat", "Republican")
+"""Simulated personas lean to a party in turn (as after ``interviewer demographics``),
+so a questionnaire's {IN}/{OUT} questions are asked of all of them."""
 _PROBE = "What happened after that, and how did it change the way you saw things?"
 
 
@@ -281,12 +342,16 @@ async def simulate(
     graph = build_interview_graph()
     simulated = min(n, SIMULATED)
     ledger = Ledger()
+    personas: list[Respondent] = []
     with recording(ledger):
         for index in range(simulated):
             start = InterviewInput(
                 persona_id=f"s{index}", seed=(settings.persona.seed or 0) + index, method=method
             )
-            await graph.ainvoke(start, {"recursion_limit": step_limit(ctx.settings)}, context=ctx)
+            out = await graph.ainvoke(
+                start, {"recursion_limit": step_limit(ctx.settings)}, context=ctx
+            )
+            personas.append(_respondent(f"s{index}", out["transcript"], PARTIES[index % 2]))
     latency = 1.0 if pace.latency is None else pace.latency
     notes = [
         f"from the settings: {simulated} simulated persona(s) scaled to {n}; assumed "
@@ -294,7 +359,67 @@ async def simulate(
         f"answers fill {how.answer_fill:.0%} of their budget, "
         f"{how.chars_per_token:g} characters a token"
     ]
-    return _scaled(n, simulated, "settings", ledger, models, pace, latency, notes)
+    estimate = _scaled(n, simulated, "settings", ledger, models.values(), pace, latency, notes)
+    estimate.personas = personas
+    return estimate
+
+
+def _respondent(rid: str, transcript: list[TurnDict], party: str) -> Respondent:
+    """A simulated persona as the survey sees it (``conditioning.from_persona``)."""
+    preamble = load_prompt("interview/preamble").render(seed_line="")
+    return Respondent(rid, persona_prompt(preamble, transcript).rstrip(), party)
+
+
+async def simulate_survey(
+    settings: Settings,
+    respondents: Sequence[Respondent],
+    questionnaire: Questionnaire,
+    pace: Pace,
+    how: Assumptions,
+    *,
+    total: int | None = None,
+    logprobs: bool = True,
+    samples: int = 20,
+    carry_answers: bool = False,
+) -> Estimate:
+    """A survey of ``respondents`` (up to ``SIMULATED`` of them, evenly spread, scaled to
+    ``total``) on a stand-in respondent: every question asked, under the orders the
+    settings' debias scheme gives; ``logprobs`` False: ``samples`` sampled calls each."""
+    total = len(respondents) if total is None else total
+    step = max(1, math.ceil(len(respondents) / SIMULATED))
+    picked = list(respondents)[::step]
+    meter = PrefixMeter()
+    model = _SimulatedRespondent(model_names(settings)["respondent"], settings, how, meter)
+    model.logprobs = logprobs
+    ctx = SurveyContext(
+        model=model,
+        questionnaire=questionnaire,
+        carry_answers=carry_answers,
+        samples=samples,
+        seed=0,
+        debias=settings.survey.debias,
+    )
+    graph = build_survey_graph()
+    ledger = Ledger()
+    with recording(ledger):
+        for respondent in picked:
+            ids = [q.id for q in questionnaire.questions if questionnaire.asks(q, respondent.party)]
+            start = SurveyInput(
+                respondent_id=respondent.id,
+                context=respondent.context,
+                party=respondent.party,
+                question_ids=ids,
+            )
+            await graph.ainvoke(start, {"recursion_limit": len(ids) + 5}, context=ctx)
+    latency = 1.0 if pace.latency is None else pace.latency
+    mode = "logprobs" if logprobs else f"{samples} samples per order (no logprobs)"
+    notes = [
+        f"survey {questionnaire.id}: {len(picked)} of {total} respondent(s) simulated "
+        f"and scaled, by {mode}"
+    ]
+    estimate = _scaled(total, len(picked), "settings", ledger, [model], pace, latency, notes)
+    estimate.unit = "respondent(s)"
+    return estimate
 
 
 async def pilot(
@@ -317,6 +442,7 @@ async def pilot(
         with recording(ledger):
             summary = await run_interviews(plan, ctx, {})
         wall = time.perf_counter() - started
+        made = [from_persona(p) for p in load_personas(plan.out)] if summary.done else []
     sent = sum(e.calls - e.cached_calls for e in ledger.entries.values())
     calls = max(sum(e.calls for e in ledger.entries.values()), 1)
     measured = wall * min(k, summary.total) / calls  # one persona's calls run in sequence
@@ -326,7 +452,10 @@ async def pilot(
         f"scaled to {n}; {sent} of {calls} calls sent (the rest from the response cache); "
         f"measured {measured:.2f} s per call"
     ]
-    return _scaled(n, k, f"pilot of {k}", ledger, metered, pace, latency, notes)
+    estimate = _scaled(n, k, f"pilot of {k}", ledger, metered.values(), pace, latency, notes)
+    # Not asked the demographics yet: each leans to a party in turn, as simulated ones do.
+    estimate.personas = [replace(r, party=PARTIES[i % 2]) for i, r in enumerate(made)]
+    return estimate
 
 
 def pilot_estimate(settings: Settings, n: int, k: int, method: Method, pace: Pace) -> Estimate:
@@ -353,13 +482,13 @@ def _scaled(
     made: int,
     source: str,
     ledger: Ledger,
-    models: Mapping[RoleName, _Metered],
+    models: Iterable[_Metered],
     pace: Pace,
     latency: float,
     notes: list[str],
 ) -> Estimate:
     scale = n / max(made, 1)
-    prefill = {m.role: m.prefill for m in models.values()}
+    prefill = {m.role: m.prefill for m in models}
     roles = []
     for (role, model), entry in ledger.entries.items():
         # Calls the response cache answered count as sent: the estimate is of a fresh run.

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from interviewer.cli._common import console, with_settings
+from interviewer.contracts.choices import Conditioning
+from interviewer.errors import UserInputError
 from interviewer.interview.state import Method
 from interviewer.settings import Settings
 
 if TYPE_CHECKING:  # langchain loads only when the estimate runs
-    from interviewer.estimate import Estimate
+    from interviewer.estimate import Assumptions, Estimate, Pace
+    from interviewer.survey.conditioning import Respondent
 
 
 @with_settings
@@ -58,29 +63,96 @@ def command(
             "--answer-fill", min=0.0, max=1.0, help="Assumed share of an answer's budget used."
         ),
     ] = 1.0,
+    questionnaire: Annotated[
+        Path | None,
+        typer.Option(
+            "--questionnaire",
+            "-q",
+            dir_okay=False,
+            help="Also estimate a survey of the personas (or of --personas / --humans).",
+        ),
+    ] = None,
+    personas: Annotated[
+        Path | None,
+        typer.Option("--personas", file_okay=False, help="Survey these personas (no interviews)."),
+    ] = None,
+    conditioning: Annotated[
+        Conditioning, typer.Option("--conditioning", help="As survey --conditioning.")
+    ] = "backstory",
+    humans: Annotated[
+        Path | None,
+        typer.Option("--humans", dir_okay=False, help="As survey --humans (qa, bio, portray)."),
+    ] = None,
+    no_logprobs: Annotated[
+        bool,
+        typer.Option("--no-logprobs", help="Assume no logprobs: --samples calls per order."),
+    ] = False,
+    samples: Annotated[int, typer.Option("--samples", min=1, help="As survey --samples.")] = 20,
     *,
     settings: Settings,
 ) -> None:
-    """Estimate an interview run: calls, tokens sent, prefix-cache prefill, time, money."""
+    """Estimate a run: calls, tokens sent, prefix-cache prefill, time and money, for N
+    interviews (from the settings, or a --pilot) and, with -q, the survey after them."""
     from interviewer.estimate import Assumptions, Pace, pilot_estimate, simulate
     from interviewer.pool import run_loop
 
     if target_words is not None:
         settings.interview.target_words = target_words
+    if conditioning == "genagent":
+        raise UserInputError("estimate does not model --conditioning genagent's reasoning calls")
     pace = Pace(concurrency or settings.persona.concurrency, latency, token_latency)
+    how = Assumptions(followup_rate, flag_rate, answer_fill)
+    survey_only = personas is not None or conditioning != "backstory"
+    if questionnaire is not None and survey_only:
+        from interviewer.cli.survey import respondents_for
+
+        respondents = respondents_for(conditioning, personas, humans)
+        asked = _survey(settings, respondents, questionnaire, pace, how, no_logprobs, samples)
+        console.print(estimate_table(run_loop(asked), settings))
+        return
     if pilot is None:
-        how = Assumptions(followup_rate, flag_rate, answer_fill)
         estimate = run_loop(simulate(settings, n, method, pace, how))
     else:
         with console.status("starting the models…"):
             estimate = pilot_estimate(settings, n, pilot, method, pace)
+    if questionnaire is not None:
+        asked = _survey(
+            settings, estimate.personas, questionnaire, pace, how, no_logprobs, samples, total=n
+        )
+        estimate = estimate.then(run_loop(asked))
     console.print(estimate_table(estimate, settings))
+
+
+def _survey(
+    settings: Settings,
+    respondents: Sequence[Respondent],
+    questionnaire: Path,
+    pace: Pace,
+    how: Assumptions,
+    no_logprobs: bool,
+    samples: int,
+    *,
+    total: int | None = None,
+) -> Coroutine[Any, Any, Estimate]:
+    from interviewer.contracts.questionnaire import load_questionnaire
+    from interviewer.estimate import Pace, simulate_survey
+
+    return simulate_survey(
+        settings,
+        respondents,
+        load_questionnaire(questionnaire),
+        Pace(settings.respondent.concurrency, pace.latency, pace.token_latency),
+        how,
+        total=total,
+        logprobs=not no_logprobs,
+        samples=samples,
+    )
 
 
 def estimate_table(estimate: Estimate, settings: Settings) -> Table:
     from interviewer.cli.usage import money
 
-    table = Table(title=f"estimate for {estimate.n:,} persona(s), {estimate.source}")
+    table = Table(title=f"estimate for {estimate.n:,} {estimate.unit}, {estimate.source}")
     table.add_column("role", no_wrap=True)
     table.add_column("model", overflow="fold")
     for column in ("calls", "prompt", "prefill", "output", "cost"):
