@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.harness import load_server_settings
 from bench.load_server import LoadConfig, serving
 from interviewer.contracts.persona_files import load_persona, persona_files
 from interviewer.contracts.responses import read_responses
@@ -15,11 +16,14 @@ from interviewer.errors import UserInputError
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.model import Completion, Request
 from interviewer.settings import Price
+from interviewer.study import run_suite
+from interviewer.study.schema import MethodSpec
 from interviewer.survey.runner import run_survey
-from interviewer.usage import Budget, BudgetReached, limited, read_usage
+from interviewer.usage import Budget, BudgetReached, limited, read_usage, usage_files
 from tests.fakes import MockModel
 from tests.interview_fakes import context, persona_from
 from tests.test_cli import run_cli
+from tests.test_study_graph import QUIET, tiny_suite
 from tests.test_survey_run import always_a, respondents
 from tests.test_survey_run import context as survey_context
 
@@ -93,3 +97,25 @@ def test_the_cli_stops_at_the_budget_with_one_line_and_resume_finishes(tmp_path:
         resumed = run_cli("interview", *common, *url, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert len(persona_files(out)) == 4
+
+
+def test_a_suite_stops_at_its_budget_and_a_second_run_finishes(tmp_path: Path) -> None:
+    suite = tiny_suite(
+        methods=[
+            MethodSpec(label="interview", kind="interview", n=3),
+            MethodSpec(label="qa", kind="qa"),
+        ]
+    )
+    with serving(LoadConfig()) as server:
+        settings = load_server_settings(
+            server.base_url, 8, interview={"questions": 2, "target_words": 100}
+        )
+        with pytest.raises(BudgetReached, match="--max-tokens 5,000"):
+            run_suite(suite, settings, tmp_path, QUIET, Budget(max_tokens=5000))
+        assert not (tmp_path / "report" / "report.json").exists()
+        spent = sum(e.tokens for f in usage_files(tmp_path) for e in read_usage(f))
+        assert spent >= 5000
+        result = run_suite(suite, settings, tmp_path, QUIET)
+    assert result.runs["interview"].done + result.runs["interview"].done_before == 3
+    assert (tmp_path / "report" / "report.json").exists()
+    assert sum(e.tokens for f in usage_files(tmp_path) for e in read_usage(f)) > spent
