@@ -86,3 +86,16 @@ def test_the_estimate_command_estimates_a_survey_of_given_personas() -> None:
     assert result.exit_code == 0, result.output
     assert "│ respondent" in result.output
     assert "│ persona" not in result.output  # the personas exist: no interviews
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--personas", str(SAMPLES)], "describe a survey"),
+        (["-q", str(FIXTURES / "trust.yaml"), "--personas", str(SAMPLES), "--n", "5"], "--n"),
+    ],
+)
+def test_flags_the_estimate_would_not_use_are_refused(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, ["estimate", *args])
+    assert result.exit_code != 0
+    assert message in str(result.exception) or message in result.output

@@ -22,7 +22,9 @@ if TYPE_CHECKING:  # langchain loads only when the estimate runs
 
 @with_settings
 def command(
-    n: Annotated[int, typer.Option("--n", min=1, help="Personas the run will make.")] = 2,
+    n: Annotated[
+        int | None, typer.Option("--n", min=1, help="Personas the run will make (default 2).")
+    ] = None,
     method: Annotated[Method, typer.Option("--method", help="interview or anthology.")] = (
         "interview"
     ),
@@ -100,9 +102,16 @@ def command(
         settings.interview.target_words = target_words
     if conditioning == "genagent":
         raise UserInputError("estimate does not model --conditioning genagent's reasoning calls")
+    survey_only = personas is not None or conditioning != "backstory"
+    _refuse_unused(
+        questionnaire is not None,
+        survey_only,
+        {"--n": n, "--pilot": pilot},
+        {"--personas": personas, "--humans": humans, "--no-logprobs": no_logprobs or None},
+    )
     pace = Pace(concurrency or settings.persona.concurrency, latency, token_latency)
     how = Assumptions(followup_rate, flag_rate, answer_fill)
-    survey_only = personas is not None or conditioning != "backstory"
+    n = n or 2
     if questionnaire is not None and survey_only:
         from interviewer.cli.survey import respondents_for
 
@@ -121,6 +130,23 @@ def command(
         )
         estimate = estimate.then(run_loop(asked))
     console.print(estimate_table(estimate, settings))
+
+
+def _refuse_unused(
+    survey: bool, survey_only: bool, interview: dict[str, object], asked: dict[str, object]
+) -> None:
+    """A flag the estimate would not use is an error, not silently dropped."""
+    if not survey:
+        unused = [flag for flag, value in asked.items() if value is not None]
+        if unused:
+            raise UserInputError(f"{', '.join(unused)} describe a survey; give -q QUESTIONNAIRE")
+    elif survey_only:
+        unused = [flag for flag, value in interview.items() if value is not None]
+        if unused:
+            raise UserInputError(
+                f"{', '.join(unused)}: no interviews to estimate when the survey's "
+                "respondents are given (--personas, or a --conditioning baseline)"
+            )
 
 
 def _survey(
