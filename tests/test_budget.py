@@ -7,9 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import typer
 
 from bench.harness import load_server_settings
 from bench.load_server import LoadConfig, serving
+from interviewer.cli._errors import run_app
 from interviewer.contracts.persona_files import load_persona, persona_files
 from interviewer.contracts.responses import read_responses
 from interviewer.errors import UserInputError
@@ -119,3 +121,26 @@ def test_a_suite_stops_at_its_budget_and_a_second_run_finishes(tmp_path: Path) -
     assert result.runs["interview"].done + result.runs["interview"].done_before == 3
     assert (tmp_path / "report" / "report.json").exists()
     assert sum(e.tokens for f in usage_files(tmp_path) for e in read_usage(f)) > spent
+
+
+@pytest.mark.parametrize(
+    ("command", "hint"),
+    [("survey", "--resume continues it"), ("eval", "run the command again to continue")],
+)
+def test_a_budget_stop_is_one_line_and_exit_3(
+    command: str, hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = typer.Typer()
+
+    @app.command(name=command)
+    def stop() -> None:
+        raise BudgetReached("budget reached: --max-usd 1 ($1.0003 spent)")
+
+    @app.command(name="other")
+    def other() -> None:  # two commands, so typer keeps the command name in argv
+        pass
+
+    assert run_app(app, [command]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("interviewer: budget reached: --max-usd 1") and hint in err
