@@ -282,3 +282,34 @@ async def test_chat_calls_ride_out_faults_under_the_one_retry_policy() -> None:
     assert all(c.text for c in done)
     late = sum(stats.faults[f] for f in ("garbage", "truncated", "reset"))  # served, then broken
     assert late > 0 and stats.served - late == 30
+
+
+def test_a_chat_reply_reports_the_prompt_tokens_its_endpoint_cached() -> None:
+    """OpenAI's usage.prompt_tokens_details.cached_tokens reaches the usage ledger."""
+    from openai.types.chat import ChatCompletion
+
+    from interviewer.openai_compat import _chat_completion
+
+    reply = ChatCompletion.model_validate(
+        {
+            "id": "c1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "m",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": "A"},
+                }
+            ],
+            "usage": {
+                "prompt_tokens": 120,
+                "completion_tokens": 1,
+                "total_tokens": 121,
+                "prompt_tokens_details": {"cached_tokens": 96},
+            },
+        }
+    )
+    completion = _chat_completion(reply)
+    assert (completion.prompt_tokens, completion.cached_tokens) == (120, 96)

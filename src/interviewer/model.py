@@ -17,7 +17,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -27,6 +27,7 @@ from interviewer.fanout import fan_out_all
 from interviewer.logprobs import OptionScores, option_distribution
 from interviewer.retry import call_with_retry
 from interviewer.settings import RetrySettings, RoleSettings
+from interviewer.usage import check_budget, record
 
 log = logging.getLogger(__name__)
 S = TypeVar("S", bound=BaseModel)
@@ -74,6 +75,9 @@ class Completion:
     cached: bool = False
     texts: tuple[str, ...] = ()
     """Every choice's text when the request asked for ``n`` > 1 (``text`` is the first)."""
+    cached_tokens: int = 0
+    """Of ``prompt_tokens``, those the endpoint served from its prefix cache, where it
+    reports them (``prompt_tokens_details.cached_tokens``)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,14 @@ class ModelContext:
     limiter: asyncio.Semaphore | None = None
     connections: int = 100
     """HTTP connections to keep to the endpoint (its concurrency limit)."""
+    rate: RateGate | None = None
+    """The endpoint's requests/tokens-per-minute limit, awaited before every attempt."""
+
+
+class RateGate(Protocol):
+    """What ``Model`` needs of a rate limiter (``interviewer.ratelimit.RateLimit``)."""
+
+    async def acquire(self, request: Request) -> None: ...
 
 
 class Model(ABC):
@@ -137,6 +149,11 @@ class Model(ABC):
         self.usage = Usage()
         self._choices_ok = True
         """False once the endpoint refused (or ignored) ``n`` > 1."""
+
+    @property
+    def model_name(self) -> str:
+        """The model's name as the price table knows it."""
+        return self.identity
 
     @abstractmethod
     async def _generate(self, request: Request) -> Completion:
@@ -174,9 +191,11 @@ class Model(ABC):
         key = self._cache_key(request)
         completion = self._cached(key)
         if completion is None:
+            check_budget()  # only calls that are sent spend; cache hits go on
             completion = await self._call(request)
             self._store(key, completion)
         self.usage.add(completion, time.perf_counter() - started)
+        record(self.role, self.model_name, completion)
         return completion
 
     async def sample(self, request: Request, count: int) -> tuple[str, ...]:
@@ -248,6 +267,8 @@ class Model(ABC):
 
     async def _call(self, request: Request) -> Completion:
         async def attempt() -> Completion:
+            if self.context.rate is not None:  # every attempt is a request to the endpoint
+                await self.context.rate.acquire(request)
             return await self._generate(request)
 
         limiter = self.context.limiter

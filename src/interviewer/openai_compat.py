@@ -108,6 +108,10 @@ class OpenAICompatibleModel(Model):
         if chat is not None:
             await chat.close()
 
+    @property
+    def model_name(self) -> str:
+        return self.target.model or self.identity
+
     def request_variant(self) -> str:
         # Bump the suffix whenever structured_body changes what it sends.
         variant = f"structured={self.structured_style}/v2"
@@ -192,6 +196,7 @@ def _completion(result: Any) -> Completion:
         finish_reason=info.get("finish_reason"),
         prompt_tokens=int(usage.get("prompt_tokens") or 0),
         completion_tokens=int(usage.get("completion_tokens") or 0),
+        cached_tokens=cached_prompt_tokens(usage),
         top_logprobs=tuple(top_logprobs_by_position(info.get("logprobs"))),
     )
 
@@ -208,4 +213,13 @@ def _chat_completion(response: Any) -> Completion:
         completion_tokens=int(usage.completion_tokens or 0) if usage else 0,
         top_logprobs=tuple(top_logprobs_by_position(logprobs)),
         texts=texts if len(texts) > 1 else (),
+        cached_tokens=cached_prompt_tokens(usage.model_dump()) if usage else 0,
     )
+
+
+def cached_prompt_tokens(usage: dict[str, Any]) -> int:
+    """Prompt tokens an endpoint reports served from its prefix cache: OpenAI's
+    ``prompt_tokens_details.cached_tokens``. langchain-openai's completions client keeps
+    only the three totals today, so on that path this reads 0 until it passes more on."""
+    details = usage.get("prompt_tokens_details") or {}
+    return int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0

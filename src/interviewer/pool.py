@@ -16,7 +16,8 @@ from interviewer.cache import DiskCache
 from interviewer.model import Api, Model, ModelContext
 from interviewer.openai_compat import OpenAICompatibleModel
 from interviewer.providers import chat_structured, resolve_api
-from interviewer.settings import ROLES, RoleName, Settings
+from interviewer.ratelimit import RateLimit
+from interviewer.settings import ROLES, RoleName, RoleSettings, Settings
 
 T = TypeVar("T")
 
@@ -43,7 +44,8 @@ class ModelPool:
     """``with ModelPool(settings) as pool: pool.model("persona")``.
 
     Roles whose settings name the same backend share its server, its HTTP concurrency
-    limit (a named semaphore per endpoint) and the response cache.
+    limit (a named semaphore per endpoint), its rate limit (``rpm`` / ``tpm``) and the
+    response cache.
     """
 
     def __init__(self, settings: Settings, roles: Sequence[RoleName] = ROLES) -> None:
@@ -119,6 +121,7 @@ class ModelPool:
                     cache=self._cache,
                     limiter=asyncio.Semaphore(self._limit(key)),
                     connections=self._limit(key),
+                    rate=self._rate(key),
                 )
             self.endpoints[role] = self._backends[key][1]
             self._models[role] = self._build(role, self._backends[key][1], contexts[key])
@@ -139,11 +142,22 @@ class ModelPool:
             self._apis[key] = resolve_api(chosen, endpoint)
         return self._apis[key]
 
-    def _limit(self, key: Hashable) -> int:
-        sharing = [
+    def _sharing(self, key: Hashable) -> list[RoleSettings]:
+        return [
             self.settings.role(r) for r in self.roles if backend_key(self.settings.role(r)) == key
         ]
-        return max(role.concurrency for role in sharing)
+
+    def _limit(self, key: Hashable) -> int:
+        return max(role.concurrency for role in self._sharing(key))
+
+    def _rate(self, key: Hashable) -> RateLimit | None:
+        """The endpoint's rate limit: the lowest any role on it sets (a provider's limit
+        is the endpoint's, so the strictest given is the one to keep)."""
+        rpms = [r.rpm for r in self._sharing(key) if r.rpm is not None]
+        tpms = [r.tpm for r in self._sharing(key) if r.tpm is not None]
+        if not rpms and not tpms:
+            return None
+        return RateLimit(min(rpms, default=None), min(tpms, default=None))
 
 
 @dataclass(frozen=True)

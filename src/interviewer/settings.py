@@ -64,6 +64,12 @@ class RoleSettings(_Strict):
     """How to ask for JSON-schema output; ``auto`` picks what the backend speaks."""
     api: ApiStyle = "auto"
     """Completions or chat; ``auto``: what the endpoint serves (see ``ApiStyle``)."""
+    rpm: int | None = Field(default=None, ge=1)
+    """Requests per minute to this role's endpoint, paced evenly (one every 60/rpm s);
+    roles on one endpoint share one limit, the lowest any of them sets. None: no limit."""
+    tpm: int | None = Field(default=None, ge=1)
+    """Tokens per minute to this role's endpoint (prompt estimated at 4 characters a
+    token, plus ``max_tokens``); shared per endpoint like ``rpm``. None: no limit."""
 
 
 class InterviewerRole(RoleSettings):
@@ -167,6 +173,15 @@ class SurveySettings(_Strict):
     A question's own ``orders`` in the file always win."""
 
 
+class Price(_Strict):
+    """What a model costs, in dollars per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached: float | None = Field(default=None, ge=0)
+    """Prompt tokens the endpoint served from its prefix cache; None: the input price."""
+
+
 class Settings(BaseSettings):
     """Everything a run can be told. Validated on construction and on assignment."""
 
@@ -190,6 +205,9 @@ class Settings(BaseSettings):
     """Assembled model file, LLM response cache, backend logs."""
     cache: bool = True
     """Reuse deterministic (temperature 0 or seeded) LLM responses from the disk cache."""
+    prices: dict[str, Price] = Field(default_factory=dict)
+    """Model name (as sent to the endpoint, e.g. ``gpt-4o-mini``) -> price, for
+    ``interviewer usage`` / ``estimate`` and ``--max-usd``."""
 
     def role(self, name: RoleName) -> RoleSettings:
         role: RoleSettings = getattr(self, name)

@@ -1,7 +1,7 @@
 """The ``interviewer`` command line: one module per command, registered here.
 
 Exit status: 0 done; 2 bad input or settings (one line on stderr, no traceback);
-1 anything else; 130 interrupted (see ``_errors``).
+3 stopped at a budget (resumable); 1 anything else; 130 interrupted (see ``_errors``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from interviewer.cli import (
     backends,
     demo,
     demographics,
+    estimate,
     eval,
     import_,
     inspect,
@@ -26,6 +27,7 @@ from interviewer.cli import (
     match,
     show,
     survey,
+    usage,
     validate,
 )
 from interviewer.cli._common import GivenSettings, console, given_settings
@@ -52,6 +54,8 @@ _COMMANDS = {
     "show": show,
     "import": import_,
     "eval": eval,
+    "estimate": estimate,
+    "usage": usage,
 }
 for _name, _module in _COMMANDS.items():
     app.command(name=_name)(_module.command)

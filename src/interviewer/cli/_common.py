@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 import yaml
@@ -19,7 +20,11 @@ from rich.console import Console
 
 from interviewer.errors import UserInputError
 from interviewer.settings import ROLES, Settings, deep_merge, dotted_overrides, load_settings
+from interviewer.usage import Budget, limited
 from interviewer.yaml_io import load_yaml
+
+if TYPE_CHECKING:
+    from interviewer.pool import ModelPool
 
 console = Console()
 
@@ -39,6 +44,32 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="KEY=VALUE for one setting, e.g. persona.temperature=0.9."),
 ]
+MaxUsdOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-usd",
+        min=0.0,
+        help="Stop cleanly once this run's calls cost this many dollars (the prices "
+        "setting); --resume continues. Calls in flight may go a little over.",
+    ),
+]
+MaxTokensOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-tokens",
+        min=1,
+        help="Stop cleanly once this run's calls sent and generated this many tokens; "
+        "--resume continues. Calls in flight may go a little over.",
+    ),
+]
+
+
+@contextmanager
+def spending(pool: ModelPool, settings: Settings, budget: Budget) -> Iterator[None]:
+    """Stop the calls ``pool.run`` makes in this block at ``budget`` (``BudgetReached``);
+    no budget, no limit."""
+    with limited(settings.prices, budget, [pool.model(r).model_name for r in pool.roles]):
+        yield
 
 
 @dataclass(frozen=True)

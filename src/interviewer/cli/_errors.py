@@ -1,7 +1,8 @@
 """Running the app: every error becomes an exit status and one line on stderr.
 
 Exit status: 0 done; 2 bad input or settings (one line on stderr, no traceback);
-1 anything else; 130 interrupted.
+3 stopped at a --max-usd / --max-tokens budget (resumable); 1 anything else;
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import typer
 
 from interviewer.errors import InterviewerError
 from interviewer.storage import DISK_FULL_HINT, DiskFullError
+from interviewer.usage import BudgetReached
 
 INTERRUPTED = 130
 _USER_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.ENOENT, errno.EISDIR)
@@ -39,6 +41,9 @@ def run_app(app: typer.Typer, args: list[str]) -> int:
         return 1
     except KeyboardInterrupt:
         status = INTERRUPTED
+    except BudgetReached as exc:
+        print(f"interviewer: {exc}; {_continue_hint(command)}", file=sys.stderr)
+        return exc.exit_code
     except DiskFullError as exc:
         text = str(exc).removesuffix(DISK_FULL_HINT) + _rerun_hint(command, "free space")
         print(f"interviewer: error: {_one_line(text)}", file=sys.stderr)
@@ -69,6 +74,13 @@ def _rerun_hint(command: str, first: str) -> str:
     if command in _RESUMABLE:
         return f"{first}, then the same command with --resume finishes it"
     return f"{first}, then run the command again"
+
+
+def _continue_hint(command: str) -> str:
+    """After a budget stop: each run gets the whole budget again."""
+    if command in _RESUMABLE:
+        return "what was written is kept; the same command with --resume continues it"
+    return "what was written is kept; run the command again to continue"
 
 
 def _one_line(text: str) -> str:

@@ -7,11 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from interviewer.cli._common import GivenSettings, console, with_settings
+from interviewer.cli._common import (
+    GivenSettings,
+    MaxTokensOpt,
+    MaxUsdOpt,
+    console,
+    with_settings,
+)
 from interviewer.contracts.choices import MissingRule, SimDist
 from interviewer.errors import UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.storage import drop_stale_report_files
+from interviewer.usage import Budget
 
 if TYPE_CHECKING:  # scipy loads only when scoring runs
     from interviewer.evaluation.scoring import Rules
@@ -92,6 +99,8 @@ def command(
             "sampled answers (as the Anthology code).",
         ),
     ] = None,
+    max_usd: MaxUsdOpt = None,
+    max_tokens: MaxTokensOpt = None,
     *,
     given: GivenSettings,
 ) -> None:
@@ -114,14 +123,19 @@ def command(
             "--personas": personas,
         }
         named = [flag for flag, value in ignored.items() if value]
+        budget = Budget(max_usd, max_tokens)
         if named:
             raise UserInputError(
                 f"--suite names its own inputs; {', '.join(named)} cannot be combined with it"
             )
         flags: dict[str, object] = {"splits": splits, "bootstrap": bootstrap, "seed": seed}
         flags |= {"missing": missing, "sim_dist": sim_dist}
-        _run_suite(suite, scale, flags, given, out)
+        _run_suite(suite, scale, flags, given, out, budget)
         return
+    if max_usd is not None or max_tokens is not None:
+        raise UserInputError(
+            "--max-usd and --max-tokens limit a --suite run; scoring calls no model"
+        )
     given.build()  # a bad flag or settings file fails here too, though scoring needs none
     if not responses or questionnaire is None:
         raise UserInputError("give --suite, or --responses and --questionnaire")
@@ -140,14 +154,19 @@ def command(
 
 
 def _run_suite(
-    suite: Path, scale: float, flags: dict[str, object], given: GivenSettings, out: Path
+    suite: Path,
+    scale: float,
+    flags: dict[str, object],
+    given: GivenSettings,
+    out: Path,
+    budget: Budget,
 ) -> None:
     from interviewer.cli.views import print_evaluation
     from interviewer.study import load_suite, run_suite, scaled, with_flags
 
     spec = with_flags(scaled(load_suite(suite), scale), flags)
     settings = given.build(base=spec.settings)
-    print_evaluation(console, run_suite(spec, settings, out, console).evaluation)
+    print_evaluation(console, run_suite(spec, settings, out, console, budget).evaluation)
 
 
 def _score(

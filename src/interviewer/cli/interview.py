@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from interviewer.cli._common import console, with_settings
+from interviewer.cli._common import MaxTokensOpt, MaxUsdOpt, console, spending, with_settings
 from interviewer.errors import InterviewerError, UserInputError
 from interviewer.interview.state import Method
 from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.settings import Settings
+from interviewer.usage import Budget
 
 if TYPE_CHECKING:  # langchain loads only when an interview runs
     from interviewer.interview.runner import RunPlan, RunSummary
@@ -71,6 +72,8 @@ def command(
             "--target-words", min=50, help="Words per persona (default 2,500; 600 embedded)."
         ),
     ] = None,
+    max_usd: MaxUsdOpt = None,
+    max_tokens: MaxTokensOpt = None,
     *,
     settings: Settings,
 ) -> None:
@@ -87,6 +90,7 @@ def command(
         concurrency=concurrency,
         shard=shard,
         seed_texts=seed_texts,
+        budget=Budget(max_usd, max_tokens),
     )
 
 
@@ -101,6 +105,7 @@ def run_interview_command(
     concurrency: int | None,
     shard: str | None,
     seed_texts: Path | None,
+    budget: Budget | None = None,
 ) -> RunSummary:
     from interviewer.interview.lengths import run_length_lines
     from interviewer.interview.runner import RunPlan, parse_shard
@@ -128,7 +133,7 @@ def run_interview_command(
             pool = models.enter_context(
                 ModelPool(settings, roles=("interviewer", "persona", "critic"))
             )
-        summary = _run(plan, settings, pool, console)
+        summary = _run(plan, settings, pool, console, budget or Budget())
     console.print(
         f"[bold]{summary.done}[/] made, [red]{summary.failed}[/] failed, "
         f"{summary.done_before} already there · {summary.tokens:,} tokens in "
@@ -144,7 +149,9 @@ def run_interview_command(
     return summary
 
 
-def _run(plan: RunPlan, settings: Settings, pool: ModelPool, console: Console) -> RunSummary:
+def _run(
+    plan: RunPlan, settings: Settings, pool: ModelPool, console: Console, budget: Budget
+) -> RunSummary:
     from interviewer.interview.context import InterviewContext
     from interviewer.interview.runner import run_interviews
     from interviewer.progress import RunProgress
@@ -152,7 +159,7 @@ def _run(plan: RunPlan, settings: Settings, pool: ModelPool, console: Console) -
     ctx = InterviewContext.from_pool(pool, settings)
     dump = settings.model_dump(mode="json")
     label = "interviews" if plan.method == "interview" else "backstories"
-    with RunProgress(label, console) as bar:
+    with RunProgress(label, console) as bar, spending(pool, settings, budget):
         return pool.run(run_interviews(plan, ctx, dump, bar.start, bar.result))
 
 

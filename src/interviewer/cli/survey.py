@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from interviewer.cli._common import console, with_settings
+from interviewer.cli._common import MaxTokensOpt, MaxUsdOpt, console, spending, with_settings
 from interviewer.contracts.choices import Conditioning
 from interviewer.errors import InterviewerError, UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
 from interviewer.settings import DebiasScheme, Settings
+from interviewer.usage import Budget
 
 if TYPE_CHECKING:  # langchain and numpy load only when a survey runs
     from interviewer.survey.conditioning import Respondent
@@ -82,6 +83,8 @@ def command(
             "orders always win; each answer records its scheme.",
         ),
     ] = None,
+    max_usd: MaxUsdOpt = None,
+    max_tokens: MaxTokensOpt = None,
     *,
     settings: Settings,
 ) -> None:
@@ -104,6 +107,7 @@ def command(
         carry_answers=carry_answers,
         samples=samples,
         seed=seed,
+        budget=Budget(max_usd, max_tokens),
     )
     console.print(
         f"{summary.answered} answers from {summary.respondents - summary.skipped} "
@@ -158,6 +162,7 @@ def survey(
     carry_answers: bool,
     samples: int,
     seed: int,
+    budget: Budget | None = None,
 ) -> SurveySummary:
     from interviewer.contracts.questionnaire import load_questionnaire
     from interviewer.pool import ModelPool
@@ -176,7 +181,10 @@ def survey(
             genagent=conditioning == "genagent",
             debias=settings.survey.debias,
         )
-        with RunProgress("respondents", console, unit="answers") as bar:
+        with (
+            RunProgress("respondents", console, unit="answers") as bar,
+            spending(pool, settings, budget or Budget()),
+        ):
             return pool.run(
                 run_survey(
                     respondents,

@@ -1,9 +1,10 @@
 """Reading a run directory of persona files.
 
 A persona file is ``<persona_id>.json`` directly in the run directory (docs/DESIGN.md, "Data
-contracts"), whatever the id. Not personas: ``manifest.json``, hidden files (the
-inspector's ``.inspect-index.json``), ``*.meta.json`` (a responses file's metadata) and
-anything in subdirectories (``failed/``). Every command lists personas through
+contracts"), whatever the id. Not personas: ``manifest.json``, ``usage.json`` and
+``*.usage.json`` (what the calls spent), hidden files (the inspector's
+``.inspect-index.json``), ``*.meta.json`` (a responses file's metadata) and anything in
+subdirectories (``failed/``). Every command lists personas through
 ``persona_files``.
 """
 
@@ -17,14 +18,14 @@ from pydantic import ValidationError
 from interviewer.contracts.persona import Persona
 from interviewer.errors import UserInputError
 
-NOT_PERSONAS = frozenset({"manifest.json"})
+NOT_PERSONAS = frozenset({"manifest.json", "usage.json"})
 
 
 def is_persona_name(name: str) -> bool:
     return (
         name.endswith(".json")
         and not name.startswith(".")
-        and not name.endswith(".meta.json")
+        and not name.endswith((".meta.json", ".usage.json"))
         and name not in NOT_PERSONAS
     )
 

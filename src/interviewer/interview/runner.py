@@ -43,6 +43,7 @@ from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
 from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_model
+from interviewer.usage import BudgetReached, run_usage_path, saved_usage
 
 CHECKPOINTS = ".checkpoints.sqlite"
 Saver = AsyncSqliteSaver | None
@@ -101,7 +102,9 @@ async def run_interviews(
     on_start: Callable[[int, int], None] | None = None,
     on_result: OnResult | None = None,
 ) -> RunSummary:
-    """Make the plan's missing personas; returns counts. Raises only on run-wide faults."""
+    """Make the plan's missing personas; returns counts. Raises only on run-wide faults
+    (``BudgetReached`` included: a budget around the run spent). What the calls spent is
+    added to the run's usage file however the run ends."""
     with exclusive(plan.out / _lock_name(plan), plan.out):
         return await _run(plan, ctx, settings_dump, on_start, on_result)
 
@@ -120,6 +123,18 @@ async def _run(
 ) -> RunSummary:
     started = time.perf_counter()
     manifest = _prepare(plan, ctx, settings_dump)
+    with saved_usage(run_usage_path(plan.out, plan.shard)):
+        return await _make(plan, ctx, manifest, started, on_start, on_result)
+
+
+async def _make(
+    plan: RunPlan,
+    ctx: InterviewContext,
+    manifest: Manifest,
+    started: float,
+    on_start: Callable[[int, int], None] | None,
+    on_result: OnResult | None,
+) -> RunSummary:
     wanted = plan.persona_ids()
     finished = completed_ids(plan.out)
     todo = [(i, pid) for i, pid in wanted if pid not in finished]
@@ -195,8 +210,8 @@ async def _interview(
     try:
         values = await _invoke(graph, saver, start, ctx)
         persona = _persona(values, ctx, time.perf_counter() - started)
-    except (EndpointUnreachable, DiskFullError):
-        raise  # run-wide: every other persona would fail the same way
+    except (EndpointUnreachable, DiskFullError, BudgetReached):
+        raise  # run-wide: every other persona would fail (or stop) the same way
     except (InterviewerError, GraphRecursionError, ValidationError) as exc:
         reason = " ".join(str(exc).split())[:500] or type(exc).__name__
         atomic_write_model(

@@ -18,6 +18,7 @@ from interviewer.study.context import StudyContext
 from interviewer.study.graph import build_study_graph
 from interviewer.study.schema import Suite
 from interviewer.study.state import StudyInput
+from interviewer.usage import Budget, limited
 
 
 class SuiteResult(BaseModel):
@@ -32,10 +33,16 @@ class SuiteResult(BaseModel):
     """Method that made personas -> its personas, with their demographics."""
 
 
-def run_suite(suite: Suite, settings: Settings, out: Path, console: Console) -> SuiteResult:
+def run_suite(
+    suite: Suite, settings: Settings, out: Path, console: Console, budget: Budget | None = None
+) -> SuiteResult:
+    """``budget``: stop every call of the suite at it (``BudgetReached``); finished work
+    is kept and a second run carries on."""
     out.mkdir(parents=True, exist_ok=True)
     with ModelPool(settings) as pool:
-        return pool.run(study(suite, pool, out, console))
+        names = [pool.model(role).model_name for role in pool.roles]
+        with limited(settings.prices, budget or Budget(), names):
+            return pool.run(study(suite, pool, out, console))
 
 
 async def study(suite: Suite, pool: ModelPool, out: Path, console: Console) -> SuiteResult:

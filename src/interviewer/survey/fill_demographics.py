@@ -15,6 +15,7 @@ from interviewer.model import Model
 from interviewer.storage import DiskFullError, atomic_write_model
 from interviewer.survey.conditioning import from_persona
 from interviewer.survey.graph import SurveyContext, SurveyInput, build_survey_graph
+from interviewer.usage import BudgetReached, run_usage_path, saved_usage
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ async def fill_demographics(
 ) -> DemographicsSummary:
     """Ask every persona of ``run_dir`` without demographics the demographic questions
     and write them into its file. ``personas``: the run's personas, already read (a study
-    reads each once); they are updated in place as their files are."""
+    reads each once); they are updated in place as their files are. What the calls spent
+    is added to the run's usage file (beside the interviews')."""
     questionnaire = demographics_questionnaire()
     traits = [q.id for q in questionnaire.questions]
     options = {q.id: q.options for q in questionnaire.questions}
@@ -71,7 +73,7 @@ async def fill_demographics(
         )
         try:
             result = await graph.ainvoke(start, {"recursion_limit": len(traits) + 5}, context=ctx)
-        except (EndpointUnreachable, DiskFullError):
+        except (EndpointUnreachable, DiskFullError, BudgetReached):
             raise
         except InterviewerError as exc:
             failed[persona.id] = " ".join(str(exc).split())[:300]
@@ -84,5 +86,6 @@ async def fill_demographics(
         if on_result:
             on_result(persona.id, persona.id not in failed, len(traits))
 
-    await fan_out(todo, one, concurrency=concurrency)
+    with saved_usage(run_usage_path(run_dir)):
+        await fan_out(todo, one, concurrency=concurrency)
     return DemographicsSummary(total, total - len(todo), len(todo) - len(failed), failed)

@@ -19,6 +19,7 @@ from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_json
 from interviewer.survey.conditioning import Respondent
 from interviewer.survey.graph import AnswerDict, SurveyContext, SurveyInput, build_survey_graph
+from interviewer.usage import BudgetReached, responses_usage_path, saved_usage
 
 OnResult = Callable[[str, bool, int], None]
 
@@ -52,9 +53,14 @@ async def run_survey(
     on_start: Callable[[int, int], None] | None = None,
     on_result: OnResult | None = None,
 ) -> SurveySummary:
-    """Ask each respondent every question it has not answered yet."""
+    """Ask each respondent every question it has not answered yet. What the calls spent
+    is added to ``<out>.usage.json`` however the run ends (``BudgetReached`` when a
+    budget around the run is spent)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with exclusive(out.with_name(out.name + ".lock"), out):
+    with (
+        exclusive(out.with_name(out.name + ".lock"), out),
+        saved_usage(responses_usage_path(out)),
+    ):
         return await _run(
             respondents,
             ctx,
@@ -139,7 +145,7 @@ async def _survey_one(
     )
     try:
         result = await graph.ainvoke(start, {"recursion_limit": len(todo) + 5}, context=ctx)
-    except (EndpointUnreachable, DiskFullError):
+    except (EndpointUnreachable, DiskFullError, BudgetReached):
         raise
     except (InterviewerError, GraphRecursionError) as exc:
         failed[respondent.id] = " ".join(str(exc).split())[:300]
