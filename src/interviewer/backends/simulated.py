@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from interviewer.backends.base import Backend, Endpoint
 from interviewer.settings import SimulatedSettings
+from interviewer.simulated import SIMULATED_PREFIX
 from interviewer.simulated.engine import EngineConfig
 from interviewer.simulated.server import MODEL_NAME, SimulatedServer
-
-IDENTITY_PREFIX = "SIMULATED"
-"""Every simulated identity starts with this: reports mark such answers as simulated."""
 
 
 def engine_config(settings: SimulatedSettings) -> EngineConfig:
@@ -38,7 +36,7 @@ class SimulatedBackend(Backend):
         return Endpoint(
             base_url=self.server.start(),
             model=MODEL_NAME,
-            identity=f"{IDENTITY_PREFIX} engine, no model (world {s.seed}, plant "
+            identity=f"{SIMULATED_PREFIX} engine, no model (world {s.seed}, plant "
             f"{s.plant_rate}, follow-up {s.followup_rate}, anthology {latents})",
             structured="json_schema",
             label="SIMULATED engine (dry run: no model answers)",
