@@ -296,3 +296,48 @@ def humans_csv(humans: Sequence[Human], questionnaire: Questionnaire) -> str:
 
 def respondent_id(p: Person) -> str:
     return f"h{p.index:06d}"
+
+
+# ── planted gaps of the higher-order studies ────────────────────────────────
+
+
+def expected_ratings(p: Person, questionnaire: Questionnaire) -> dict[str, float]:
+    """Person ``p``'s expected rating 1..K of each item it is asked."""
+    return {
+        q.id: expected_rating(true_probs(q.resolve(p.party), q.options, p))
+        for q in questionnaire.questions
+        if q.asks(p.party)
+    }
+
+
+def planted_gap(seed: int, questionnaire: Questionnaire, party: str, n: int = 4000) -> float:
+    """The population's gap for ``party`` in the study ``questionnaire`` is (docs of
+    ``evaluation.higher_order``), in expectation over ``n`` people: computed here from
+    the response model, not by the evaluation code it checks."""
+    people = [p for p in population(seed, n) if p.party is not None]
+    mine = [expected_ratings(p, questionnaire) for p in people if p.party == party]
+    theirs = [expected_ratings(p, questionnaire) for p in people if p.party not in (party, None)]
+    by = {q.id: q for q in questionnaire.questions}
+
+    def mean_of(rows: list[dict[str, float]], keep: set[str]) -> float:
+        return float(np.mean([np.mean([r[i] for i in keep]) for r in rows]))
+
+    def framed(framing: str, contains: str = "") -> set[str]:
+        return {i for i, q in by.items() if q.framing == framing and contains in q.text}
+
+    size = len(questionnaire.questions[0].options) + 1
+    if questionnaire.study == "hostility":
+        return mean_of(mine, framed("outgroup")) - mean_of(mine, framed("ingroup"))
+    if questionnaire.study == "subversion":
+        return mean_of(theirs, framed("meta")) - mean_of(mine, framed("self"))
+    if questionnaire.study == "meta_perception":
+        believed = size - mean_of(mine, framed("meta", "towards {IN}"))
+        return believed - (size - mean_of(theirs, framed("outgroup")))
+    raise ValueError(f"{questionnaire.id} is not a higher-order study")
+
+
+def shipped_humans_csv(seed: int = 0, n: int = 2000) -> str:
+    """evals/humans/known_answer.csv, as evals/scripts/make_known_answer.py writes it."""
+    path = resource_dir("evals") / "questionnaires" / "known_answer.yaml"
+    questionnaire = load_questionnaire(path)
+    return humans_csv(sample_humans(seed, n, questionnaire), questionnaire)

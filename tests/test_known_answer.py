@@ -1,0 +1,480 @@
+"""The known-answer world: the whole pipeline, run on the simulated engine, must find the
+answer the world planted (src/interviewer/simulated/world.py).
+
+One run of evals/suites/known_answer.yaml (200 humans, 200 personas per persona method,
+through ``run_suite``, the code ``interviewer eval --suite`` runs) feeds most tests;
+the higher-order studies reuse its interview personas. Each mutation test breaks one
+piece of plumbing by monkeypatching and shows that a check here fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from interviewer.contracts.humans import HumanData, load_humans
+from interviewer.contracts.persona import Persona
+from interviewer.contracts.persona_files import load_personas
+from interviewer.contracts.questionnaire import OTHER, Question, Questionnaire, load_questionnaire
+from interviewer.paths import resource_dir
+from interviewer.settings import Settings, load_settings
+from interviewer.simulated import engine, world
+from interviewer.study import load_suite, run_suite
+from interviewer.study.schema import Suite
+
+QUIET = Console(file=io.StringIO())
+SUITES = resource_dir("evals") / "suites"
+EXACT = 1e-9
+"""Simulated distributions are means of probabilities the engine computes exactly, so
+the pipeline must reproduce the world's own numbers to rounding."""
+
+
+@dataclass(frozen=True)
+class Run:
+    suite: Suite
+    settings: Settings
+    out: Path
+    report: dict[str, Any]
+    questionnaire: Questionnaire
+
+
+def _run(suite: Suite, settings: Settings, out: Path) -> Run:
+    report = json.loads((out / "report" / "report.json").read_text())
+    questionnaire = load_questionnaire(resource_dir("evals") / suite.questionnaire)
+    return Run(suite, settings, out, report, questionnaire)
+
+
+def run_known(suite_file: str, out: Path, **changes: Any) -> Run:
+    suite = load_suite(SUITES / suite_file).model_copy(update=changes)
+    settings = load_settings(base=suite.settings, overrides={"cache": False})
+    run_suite(suite, settings, out, QUIET)
+    return _run(suite, settings, out)
+
+
+@pytest.fixture(scope="module")
+def known(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_known("known_answer.yaml", tmp_path_factory.mktemp("known") / "run")
+
+
+# ── what the world says each method should answer ───────────────────────────
+
+
+def person_of(persona: Persona, seed: int) -> world.Person:
+    named = re.search(r"Sim-(\d+)", persona.transcript[1].text)
+    assert named, f"{persona.id} never said who it is"
+    return world.person(seed, int(named.group(1)))
+
+
+def match_counts(path: Path) -> Counter[str]:
+    with path.open(newline="") as handle:
+        return Counter(row["persona_id"] for row in csv.DictReader(handle))
+
+
+def planted_distributions(r: Run, label: str) -> dict[str, list[float]]:
+    """Each question's distribution as the world says ``label``'s respondents answer:
+    the mean of the response model's probabilities given what each one's context
+    states (baselines: the profile; Anthology: traits and its latents; interview:
+    everything), personas weighted by the humans matched to them."""
+    spec = next(m for m in r.suite.methods if m.label == label)
+    seed = r.settings.simulated.seed
+    rows: list[tuple[dict[str, str], dict[str, float], float]] = []
+    if spec.uses_personas:
+        counts = match_counts(r.out / f"matches_{label}.csv")
+        for persona in load_personas(r.out / spec.run_label):
+            p = person_of(persona, seed)
+            shown = r.settings.simulated.anthology_latents if spec.kind == "anthology" else None
+            latent = {n: v for n, v in p.latent.items() if shown is None or n in shown}
+            if counts[persona.id]:
+                rows.append((p.traits, latent, float(counts[persona.id])))
+    else:
+        humans = load_humans(r.out / "humans.csv")
+        rows = [(humans.profile(i), {}, 1.0) for i in range(len(humans))]
+    weights = np.array([w for *_, w in rows])
+    return {
+        q.id: list(
+            np.average(
+                [world.probs_given(q.text, q.options, k, z) for k, z, _ in rows],
+                axis=0,
+                weights=weights,
+            )
+        )
+        for q in r.questionnaire.questions
+    }
+
+
+def check_methods_answer_as_planted(r: Run, labels: list[str] | None = None) -> None:
+    for method in r.report["methods"]:
+        if labels is None or method["label"] in labels:
+            planted = planted_distributions(r, method["label"])
+            for qid, dist in method["distributions"].items():
+                assert np.allclose(dist, planted[qid], atol=EXACT), (method["label"], qid)
+
+
+def check_party_subgroups_as_planted(r: Run, label: str, matches: Path) -> None:
+    """Within each party, ``label``'s personas (placed by the human each was matched to
+    first, in ``matches``) answer as planted: the report's per-question WD equals the
+    distance between those humans' weighted shares and the world's distribution."""
+    from interviewer.evaluation.metrics import wd
+
+    humans = load_humans(r.out / "humans.csv", r.questionnaire)
+    parties = humans.demographics["party"]
+    with matches.open(newline="") as handle:
+        pairs = list(csv.DictReader(handle))
+    stands_for: dict[str, str] = {}
+    for row in pairs:
+        stands_for.setdefault(row["persona_id"], row["respondent_id"])
+    counts = Counter(row["persona_id"] for row in pairs)
+    people = {p.id: person_of(p, 0) for p in load_personas(r.out / label)}
+    method = next(m for m in r.report["methods"] if m["label"] == label)
+    for party, scores in method["subgroups"]["party"].items():
+        rows = [i for i, v in enumerate(parties) if v == party]
+        sub = HumanData(
+            humans.path,
+            [humans.ids[i] for i in rows],
+            humans.weights[rows],
+            {},
+            {q: a[rows] for q, a in humans.answers.items()},
+        )
+        mine = [pid for pid, hid in stands_for.items() if parties[humans.rows[hid]] == party]
+        for q in r.questionnaire.questions:
+            planted = np.average(
+                [world.true_probs(q.text, q.options, people[pid]) for pid in mine],
+                axis=0,
+                weights=[counts[pid] for pid in mine],
+            )
+            expected = wd(weighted_shares(sub, q), list(planted))
+            assert abs(scores["wd"][q.id] - expected) < EXACT, (party, q.id)
+
+
+def weighted_shares(humans: HumanData, q: Question) -> list[float]:
+    answers = humans.answers[q.id]
+    keep = ~np.isnan(answers)
+    counts = np.bincount(
+        answers[keep].astype(int), weights=humans.weights[keep], minlength=len(q.options)
+    )
+    return list(counts / counts.sum())
+
+
+def check_humans_weighted(r: Run, report: dict[str, Any]) -> None:
+    humans = load_humans(r.out / "humans.csv", r.questionnaire)
+    for q in r.questionnaire.questions:
+        assert np.allclose(report["human_distributions"][q.id], weighted_shares(humans, q))
+
+
+# ── the tests ────────────────────────────────────────────────────────────────
+
+
+def test_the_shipped_humans_file_is_the_world_seed_0() -> None:
+    path = resource_dir("evals") / "humans" / "known_answer.csv"
+    assert path.read_text(encoding="utf-8") == world.shipped_humans_csv()
+
+
+def test_every_method_answers_exactly_as_the_world_plants(known: Run) -> None:
+    check_methods_answer_as_planted(known)
+
+
+def test_interview_subgroups_hold_the_personas_of_their_matched_humans(known: Run) -> None:
+    check_party_subgroups_as_planted(known, "interview", known.out / "matches_interview.csv")
+
+
+def test_humans_are_read_with_their_weights_and_estimate_the_population(known: Run) -> None:
+    check_humans_weighted(known, known.report)
+    humans = load_humans(known.out / "humans.csv", known.questionnaire)
+    # Kish's effective n: the weights (0.6 young, 1.2 the rest) cost precision.
+    w = humans.weights
+    n_eff = w.sum() ** 2 / (w**2).sum()
+    truth = world.population_truth(0, known.questionnaire, 20_000)
+    for q in known.questionnaire.questions:
+        shares, planted = np.array(weighted_shares(humans, q)), np.array(truth[q.id])
+        se = np.sqrt(planted * (1 - planted) / n_eff)
+        # 4 standard errors: 25 shares are compared, each fails by chance ~6e-5.
+        assert np.all(np.abs(shares - planted) < 4 * se), q.id
+
+
+def test_the_interview_distribution_is_within_sampling_error_of_the_population(
+    known: Run,
+) -> None:
+    """Interview personas are other people of the same population than the humans:
+    their answers estimate the population (unweighted: matched personas count once
+    per human matched, whatever that human's weight — the product's rule, which shifts
+    them towards the over-sampled young; 5 se covers that shift at this size)."""
+    truth = world.population_truth(0, known.questionnaire, 20_000)
+    dists = next(m for m in known.report["methods"] if m["label"] == "interview")
+    n = dists["overall"]["n"]
+    for q in known.questionnaire.questions:
+        sim, planted = np.array(dists["distributions"][q.id]), np.array(truth[q.id])
+        se = np.sqrt(planted * (1 - planted) / n)
+        assert np.all(np.abs(sim - planted) < 5 * se), (q.id, sim, planted)
+
+
+def test_the_planted_ordering_is_recovered_with_separate_intervals(known: Run) -> None:
+    overall = {m["label"]: m["overall"] for m in known.report["methods"]}
+    ci = {label: o["wd_mean_ci"] for label, o in overall.items()}
+    for baseline in ("qa", "bio", "portray"):
+        assert ci["interview"][1] < ci["anthology"][0] < ci["anthology"][1] < ci[baseline][0]
+
+
+def test_the_critic_catches_every_planted_contradiction_and_repairs_it(known: Run) -> None:
+    planted = caught = kept = 0
+    for persona in load_personas(known.out / "interview"):
+        said: list[str] = []
+        drafts = {v.turn: [] for v in persona.critic}  # type: dict[int, list[str]]
+        for verdict in persona.critic:
+            if verdict.rejected_text is not None:
+                drafts[verdict.turn].append(verdict.rejected_text)
+        for index, turn in enumerate(persona.transcript):
+            if turn.role != "persona":
+                continue
+            for draft in drafts.get(index, []):
+                if engine.conflicts(said, draft):
+                    planted += 1
+                    caught += 1
+            if engine.conflicts(said, turn.text):
+                planted += 1
+                kept += 1
+            said.append(turn.text)
+        repaired = sum(v.action == "repaired" for v in persona.critic)
+        assert repaired == sum(len(d) for d in drafts.values())
+    # Recall 1: every draft that contradicts an earlier answer was rejected; none kept.
+    assert kept == 0
+    assert caught == planted
+    # 200 personas x ~7 later answers x 15% planted: about 200 repairs.
+    assert 120 < caught < 320
+
+
+def test_matching_recovers_the_true_persona_and_maxweight_is_one_to_one(
+    known: Run,
+) -> None:
+    from interviewer.matching import match, trait_table
+
+    humans = load_humans(known.out / "humans.csv")
+    personas = load_personas(known.out / "interview")
+    traits = [t for t in known.suite.match.traits]
+    options = {t: world.options_of(t) for t in traits}
+    table = trait_table(
+        [p.demographics for p in personas], [humans.profile(i) for i in range(len(humans))], options
+    )
+    results = {m: match(table, m, 0, "loglik") for m in ("maxweight", "greedy", "random")}
+    # Greedy gives each human its best persona (reuse allowed): an upper bound on the
+    # mean log-weight that a one-to-one assignment can only approach.
+    assert results["greedy"].mean_log_weight >= results["maxweight"].mean_log_weight
+    assert results["maxweight"].mean_log_weight > results["random"].mean_log_weight + 3
+    assert len(set(results["maxweight"].persona_index)) == len(humans)
+
+
+def engine_demographics(trait: str, value: str) -> dict[str, float]:
+    """What the demographics respondent says of a persona that stated ``value``."""
+    options = world.options_of(trait)
+    rest = (1 - engine.DEMOGRAPHIC_CONFIDENCE) / (len(options) - 1)
+    return {o: engine.DEMOGRAPHIC_CONFIDENCE if o == value else rest for o in options}
+
+
+def test_matching_twins_recovers_most_true_personas(known: Run) -> None:
+    """Personas telling the humans' own stories: maxweight pairs most humans with their
+    twin (all that differ in some matched trait from every other human)."""
+    from interviewer.matching import match, trait_table
+
+    humans = load_humans(known.out / "humans.csv")
+    traits = list(known.suite.match.traits)
+    profiles = [humans.profile(i) for i in range(len(humans))]
+    twins = [{t: engine_demographics(t, p[t]) for t in traits} for p in profiles]
+    table = trait_table(twins, profiles, {t: world.options_of(t) for t in traits})
+    pairs = match(table, "maxweight", 0, "loglik")
+    recovered = float(np.mean(pairs.human_index == pairs.persona_index))
+    keys = Counter(tuple(p[t] for t in traits) for p in profiles)
+    distinct = float(np.mean([keys[tuple(p[t] for t in traits)] == 1 for p in profiles]))
+    # At 200 humans, 89% have a profile no other human shares; maxweight pairs 92%
+    # with their twin (ties among shared profiles fall some right by chance).
+    assert recovered >= distinct >= 0.85, (recovered, distinct)
+
+
+# ── the higher-order studies ────────────────────────────────────────────────
+
+
+def reuse_personas(known: Run, out: Path) -> None:
+    out.mkdir(parents=True)
+    shutil.copytree(known.out / "interview", out / "interview")
+
+
+@pytest.mark.parametrize(
+    "suite_file",
+    [
+        "known_answer_hostility.yaml",
+        "known_answer_subversion.yaml",
+        "known_answer_meta_perception.yaml",
+    ],
+)
+def test_planted_gaps_are_recovered_in_sign_and_size(
+    known: Run, tmp_path: Path, suite_file: str
+) -> None:
+    reuse_personas(known, tmp_path / "run")
+    r = run_known(
+        suite_file,
+        tmp_path / "run",
+        methods=[m for m in load_suite(SUITES / suite_file).methods if m.label == "interview"],
+    )
+    check_gaps(r, planted_gaps(suite_file))
+
+
+def planted_gaps(suite_file: str) -> dict[str, float]:
+    """The world's gap per party, computed from the response model alone."""
+    questionnaire = load_questionnaire(
+        resource_dir("evals") / load_suite(SUITES / suite_file).questionnaire
+    )
+    return {p: world.planted_gap(0, questionnaire, p, 4000) for p in ("Democrat", "Republican")}
+
+
+def check_gaps(r: Run, planted: dict[str, float]) -> None:
+    for gap in r.report["higher_order"]["interview"]:
+        assert gap["direction"] == "right", gap
+        # ~60 personas per party, drawn answers: 0.25 is about 3 standard errors.
+        assert abs(gap["gap"] - planted[gap["party"]]) < 0.25, (gap, planted)
+
+
+# ── mutations: each breaks a check above ────────────────────────────────────
+
+
+def test_mutation_reversed_option_mapping_is_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import interviewer.survey.answering as answering
+
+    def reversed_map_back(letter_probs: Any, order: Any) -> list[float]:
+        probs = [0.0] * len(order)
+        for position, index in enumerate(order):
+            probs[index] = letter_probs[len(order) - 1 - position]
+        return probs
+
+    small = dict(
+        sample=20,
+        methods=[m for m in load_suite(SUITES / "known_answer.yaml").methods if m.kind == "qa"],
+        bootstrap=0,
+        splits=2,
+    )
+    r = run_known("known_answer.yaml", tmp_path / "right", **small)
+    check_methods_answer_as_planted(r)
+    monkeypatch.setattr(answering, "map_back", reversed_map_back)
+    wrong = run_known("known_answer.yaml", tmp_path / "wrong", **small)
+    with pytest.raises(AssertionError):
+        check_methods_answer_as_planted(wrong)
+
+
+def test_mutation_shuffled_persona_ids_after_matching_is_caught(
+    known: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import interviewer.study.nodes as nodes
+
+    real = nodes.match_to_file
+
+    def shuffled(
+        personas: Any,
+        humans: Any,
+        traits: Any,
+        method: Any,
+        seed: int,
+        out: Path,
+        objective: Any = "weight",
+    ) -> Any:
+        result = real(personas, humans, traits, method, seed, out, objective)
+        lines = out.read_text().splitlines()
+        rows = [line.split(",") for line in lines[1:]]
+        ids = [row[1] for row in rows]
+        np.random.default_rng(1).shuffle(ids)
+        out.write_text(
+            "\n".join(
+                [lines[0], *(",".join([r[0], i, *r[2:]]) for r, i in zip(rows, ids, strict=True))]
+            )
+            + "\n"
+        )
+        return result
+
+    copy = tmp_path / "run"
+    shutil.copytree(known.out, copy)
+    monkeypatch.setattr(nodes, "match_to_file", shuffled)
+    # Resumed: personas and answers are there; matching and scoring run again.
+    r = run_known("known_answer.yaml", copy)
+    assert (copy / "matches_interview.csv").read_text() != (
+        known.out / "matches_interview.csv"
+    ).read_text()
+    # The pairs the matcher chose (the unmutated run's file) no longer explain the report.
+    with pytest.raises(AssertionError):
+        check_party_subgroups_as_planted(r, "interview", known.out / "matches_interview.csv")
+
+
+def test_mutation_dropped_weights_is_caught(
+    known: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import interviewer.evaluation.report as report_module
+    from interviewer.evaluation.report import MethodInput, evaluate
+
+    real = report_module.load_humans
+
+    def unweighted(path: Path, questionnaire: Any = None) -> HumanData:
+        data = real(path, questionnaire)
+        return HumanData(
+            data.path, data.ids, np.ones(len(data.ids)), data.demographics, data.answers
+        )
+
+    monkeypatch.setattr(report_module, "load_humans", unweighted)
+    methods = [MethodInput("qa", known.out / "responses_qa.jsonl")]
+    questionnaire = resource_dir("evals") / known.suite.questionnaire
+    evaluate(
+        methods,
+        known.out / "humans.csv",
+        questionnaire,
+        tmp_path,
+        splits=2,
+        resamples=0,
+        plots=False,
+    )
+    with pytest.raises(AssertionError):
+        check_humans_weighted(known, json.loads((tmp_path / "report.json").read_text()))
+
+
+def test_mutation_swapped_in_out_is_caught(
+    known: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = Question.resolve
+
+    def swapped(self: Question, party: str | None) -> str:
+        return real(self, OTHER.get(party, party))
+
+    suite_file = "known_answer_hostility.yaml"
+    planted = planted_gaps(suite_file)  # before the mutation: the truth stays right
+    monkeypatch.setattr(Question, "resolve", swapped)
+    reuse_personas(known, tmp_path / "run")
+    interview = [m for m in load_suite(SUITES / suite_file).methods if m.label == "interview"]
+    r = run_known(suite_file, tmp_path / "run", methods=interview)
+    with pytest.raises(AssertionError):
+        check_gaps(r, planted)
+    assert all(g["direction"] == "wrong sign" for g in r.report["higher_order"]["interview"])
+
+
+def test_dry_run_marks_everything_it_writes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    suite = SUITES / "deep_binding.yaml"
+    result = CliRunner().invoke(
+        app, ["eval", "--suite", str(suite), "--dry-run", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "SIMULATED" in result.output and "wired through" in result.output
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert report["simulated"] is True and report["notes"][0].startswith("SIMULATED")
+    manifest = json.loads((tmp_path / "interview" / "manifest.json").read_text())
+    assert all(identity.startswith("SIMULATED") for identity in manifest["models"].values())
+    assert math.isfinite(report["methods"][0]["overall"]["wd_mean"])
