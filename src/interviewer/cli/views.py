@@ -168,7 +168,7 @@ def gaps_table(result: EvalResult) -> Table:
 
 def _mark(report: Report) -> str:
     """Titles of tables built on simulated-engine answers start with this."""
-    return "[bold red]SIMULATED (dry run, not a model)[/] · " if report.simulated else ""
+    return "[bold red]SIMULATED engine, not a model[/] · " if report.simulated else ""
 
 
 def _num(value: float | None, digits: int = 3, pct: bool = False) -> str:
