@@ -158,7 +158,9 @@ AXES = {
 TITLES = {"H1": "H1 quantity", "H2": "H2 depth", "H3": "H3 consistency"}
 
 
-def ablation_png(hypothesis: str, points: list[dict[str, float | str]], path: Path) -> Path:
+def ablation_png(
+    hypothesis: str, points: list[dict[str, float | str]], path: Path, simulated: bool = False
+) -> Path:
     """Mean WD and Frobenius against the ablated variable, one point per method."""
     xs = [float(p["x"]) for p in points]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
@@ -173,7 +175,10 @@ def ablation_png(hypothesis: str, points: list[dict[str, float | str]], path: Pa
         if hypothesis == "H3":
             ax.set_xticks([0, 1], ["off", "on"])
             ax.set_xlim(-0.3, 1.3)
-    fig.suptitle(f"{TITLES.get(hypothesis, hypothesis)}: metrics against the ablated variable")
+    fig.suptitle(
+        f"{_mark(simulated)}{TITLES.get(hypothesis, hypothesis)}: metrics against the ablated "
+        "variable"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -56,6 +56,11 @@ def complete(body: dict[str, Any], config: EngineConfig, log: EngineLog) -> dict
     else:
         log.count("persona")
         text = " " + engine.persona_answer(prompt, seed, config, log)
+    if schema is None and item is None and int(body.get("max_tokens") or 16) <= 2:
+        # A one-token call (``interviewer backends`` probes so): the first word, and
+        # its logprob when asked, as an engine would give it.
+        text = " " + text.split()[0]
+        logprobs = _content(text, {text: 0.0}) if body.get("logprobs") else None
     return _body(text, prompt, logprobs)
 
 
