@@ -478,3 +478,26 @@ def test_dry_run_marks_everything_it_writes(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "interview" / "manifest.json").read_text())
     assert all(identity.startswith("SIMULATED") for identity in manifest["models"].values())
     assert math.isfinite(report["methods"][0]["overall"]["wd_mean"])
+
+
+def test_dry_run_names_what_did_not_wire_through(known: Run, tmp_path: Path) -> None:
+    from interviewer.study.dry_run import wiring_problems
+
+    out = tmp_path / "run"
+    shutil.copytree(known.out, out)
+    qa = out / "responses_qa.jsonl"
+    kept = [line for line in qa.read_text().splitlines() if '"question_id":"volunteer"' not in line]
+    qa.write_text("\n".join(kept) + "\n")
+    (out / "responses_bio.jsonl").unlink()
+    assert wiring_problems(known.suite, known.out) == []
+    assert wiring_problems(known.suite, out) == [
+        "qa: nobody answered volunteer",
+        "bio: no responses file responses_bio.jsonl",
+    ]
+
+
+def test_dry_run_needs_a_suite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from interviewer.cli import main
+
+    assert main(["eval", "--dry-run", "--out", str(tmp_path)]) == 2
+    assert "--dry-run needs --suite" in capsys.readouterr().err
