@@ -265,15 +265,18 @@ def survey_item(prompt: str) -> SurveyItem | None:
     if not sep:
         return None
     lines = tail.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.startswith("A. ")), None)
+    if first is None:
+        return None
     options: list[str] = []
-    for line in lines[1:]:
+    for line in lines[first:]:
         match = _OPTION.match(line)
-        if not match:
+        if not match or match.group(1) != chr(ord("A") + len(options)):
             break
         options.append(match.group(2))
     if len(options) < 2:
         return None
-    return SurveyItem(head, lines[0].strip(), options)
+    return SurveyItem(head, "\n".join(lines[:first]).strip(), options)
 
 
 def respondent_probs(item: SurveyItem) -> list[float]:
