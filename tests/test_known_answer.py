@@ -470,6 +470,11 @@ def test_dry_run_marks_everything_it_writes(tmp_path: Path) -> None:
     assert report["simulated"] is True and report["notes"][0].startswith("SIMULATED")
     manifest = json.loads((tmp_path / "interview" / "manifest.json").read_text())
     assert all(identity.startswith("SIMULATED") for identity in manifest["models"].values())
+    persona = json.loads((tmp_path / "interview" / "p00000.json").read_text())
+    assert all(identity.startswith("SIMULATED") for identity in persona["models"].values())
+    first = json.loads((tmp_path / "responses_qa.jsonl").read_text().splitlines()[0])
+    assert first["model"].startswith("SIMULATED")
+    assert (tmp_path / "SIMULATED_DRY_RUN.txt").read_text().startswith("SIMULATED")
     assert math.isfinite(report["methods"][0]["overall"]["wd_mean"])
 
 

@@ -160,12 +160,18 @@ def _run_suite(
 ) -> None:
     from interviewer.cli.views import print_evaluation
     from interviewer.study import load_suite, run_suite, scaled, with_flags
-    from interviewer.study.dry_run import dry_run_settings, dry_run_suite, wiring_problems
+    from interviewer.study.dry_run import (
+        dry_run_settings,
+        dry_run_suite,
+        mark_dry_run,
+        wiring_problems,
+    )
 
     spec = with_flags(scaled(load_suite(suite), scale), flags)
     settings = given.build(base=spec.settings)
     if dry_run:
         spec, settings = dry_run_suite(spec), dry_run_settings(settings)
+        mark_dry_run(out)
     print_evaluation(console, run_suite(spec, settings, out, console).evaluation)
     if dry_run:
         problems = wiring_problems(spec, out)

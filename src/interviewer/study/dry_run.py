@@ -15,6 +15,8 @@ from pathlib import Path
 from interviewer.contracts.questionnaire import Questionnaire, load_questionnaire
 from interviewer.contracts.responses import read_responses
 from interviewer.settings import ROLES, Settings
+from interviewer.simulated import SIMULATED_NOTE
+from interviewer.storage import atomic_write_text
 from interviewer.study.prepare import suite_questionnaire
 from interviewer.study.schema import Suite
 
@@ -47,6 +49,18 @@ def dry_run_settings(settings: Settings) -> Settings:
         role.base_url = None
     settings.cache = False
     return settings
+
+
+MARKER = "SIMULATED_DRY_RUN.txt"
+
+
+def mark_dry_run(out: Path) -> Path:
+    """A file at the top of ``out`` saying what the folder is, written before the run
+    so even a run that fails part-way is marked."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / MARKER
+    atomic_write_text(path, f"{SIMULATED_NOTE}.\nWritten by interviewer eval --dry-run.\n")
+    return path
 
 
 def wiring_problems(suite: Suite, out: Path) -> list[str]:
