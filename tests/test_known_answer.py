@@ -237,8 +237,11 @@ def test_the_critic_catches_every_planted_contradiction_and_repairs_it(known: Ru
                 if verdict.turn == index and verdict.rejected_text is not None:
                     rejected += 1
                     caught += bool(engine.conflicts(said, verdict.rejected_text))
+                    # The quoted earlier statement is found in the transcript.
+                    assert verdict.contradicted_turn is not None
             kept += bool(engine.conflicts(said, turn.text))
             said.append(turn.text)
+        assert persona.final_check is not None and persona.final_check.consistent
     # Precision 1: every rejected draft contradicted an earlier answer. Recall 1: no
     # kept answer does (the repair resample fixed each one).
     assert caught == rejected
