@@ -107,3 +107,17 @@ def test_the_ablation_suite_states_the_three_hypotheses() -> None:
     assert sorted(m.pool_fraction for m in by_h["H1"]) == [0.25, 0.5, 1.0]
     assert sorted(m.depth or 0 for m in by_h["H2"]) == [1, 3, 5, 10]
     assert sorted(bool(m.interview.get("critic", True)) for m in by_h["H3"]) == [False, True]
+
+
+def test_an_undefined_metric_survives_the_study_state_round_trip() -> None:
+    """A point whose Fro is undefined (one persona in a 25% pool: no correlation) is
+    written as null in the study's JSON state and must read back as NaN, not stop the
+    suite at its last step (found by ``eval --suite evals/ablations.yaml --dry-run``)."""
+    import math
+
+    from interviewer.evaluation.scoring import json_safe
+    from interviewer.study.ablations import AblationPoint
+
+    point = AblationPoint(label="pool_25", x=1.0, wd_mean=0.4, fro=float("nan"))
+    back = AblationPoint.model_validate(json_safe(point.model_dump()))
+    assert back.label == "pool_25" and back.wd_mean == 0.4 and math.isnan(back.fro)

@@ -22,7 +22,7 @@ from interviewer.errors import SettingsError, UserInputError
 from interviewer.paths import default_cache_dir
 from interviewer.yaml_io import read_yaml_file
 
-BackendName = Literal["embedded", "vllm", "openai"]
+BackendName = Literal["embedded", "vllm", "openai", "simulated"]
 RoleName = Literal["interviewer", "persona", "critic", "respondent"]
 ROLES: tuple[RoleName, ...] = ("interviewer", "persona", "critic", "respondent")
 StructuredStyle = Literal["auto", "json_schema", "structured_outputs", "response_format", "none"]
@@ -120,6 +120,19 @@ class VLLMSettings(_Strict):
     port: int | None = Field(default=None, ge=1, le=65535)
 
 
+class SimulatedSettings(_Strict):
+    """The simulated engine (backend ``simulated``): the known-answer world, for tests,
+    benchmarks and ``eval --dry-run``; never a model (``interviewer/simulated``)."""
+
+    seed: int = 0
+    """Which world: population and item parameters."""
+    plant_rate: float = Field(default=0.15, ge=0.0, le=1.0)
+    """Share of later interview answers that contradict an earlier one."""
+    followup_rate: float = Field(default=0.3, ge=0.0, le=1.0)
+    anthology_latents: list[str] = Field(default_factory=lambda: ["optimism"])
+    """Latent traits an Anthology backstory states (interviews state them all)."""
+
+
 class RetrySettings(_Strict):
     """The one retry policy (see ``retry.py``)."""
 
@@ -198,6 +211,7 @@ class Settings(BaseSettings):
     respondent: RespondentRole = Field(default_factory=RespondentRole)
     embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
     vllm: VLLMSettings = Field(default_factory=VLLMSettings)
+    simulated: SimulatedSettings = Field(default_factory=SimulatedSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
     interview: InterviewSettings = Field(default_factory=InterviewSettings)
     survey: SurveySettings = Field(default_factory=SurveySettings)

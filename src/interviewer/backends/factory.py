@@ -8,14 +8,15 @@ from collections.abc import Hashable
 from interviewer.backends.base import Backend
 from interviewer.backends.embedded import EmbeddedBackend
 from interviewer.backends.remote import RemoteBackend
+from interviewer.backends.simulated import SimulatedBackend
 from interviewer.backends.vllm import VLLMBackend
 from interviewer.settings import RoleName, RoleSettings, Settings, StructuredStyle
 
 
 def backend_key(role: RoleSettings) -> Hashable:
     """Roles with equal keys share one backend (one embedded server for all roles)."""
-    if role.backend == "embedded":
-        return ("embedded",)
+    if role.backend in ("embedded", "simulated"):
+        return (role.backend,)
     return (role.backend, role.model, role.base_url)
 
 
@@ -23,6 +24,8 @@ def make_backend(settings: Settings, name: RoleName) -> Backend:
     role = settings.role(name)
     if role.backend == "embedded":
         return EmbeddedBackend(settings.embedded, settings.cache_dir)
+    if role.backend == "simulated":
+        return SimulatedBackend(settings.simulated)
     key = _api_key(role)
     if role.backend == "vllm":
         return VLLMBackend(

@@ -101,6 +101,15 @@ def command(
     ] = None,
     max_usd: MaxUsdOpt = None,
     max_tokens: MaxTokensOpt = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="With --suite: run it on the SIMULATED engine at a few respondents per "
+            "method, in seconds, and report what does not wire through (no model runs; "
+            "every output is marked SIMULATED).",
+        ),
+    ] = False,
     *,
     given: GivenSettings,
 ) -> None:
@@ -130,12 +139,14 @@ def command(
             )
         flags: dict[str, object] = {"splits": splits, "bootstrap": bootstrap, "seed": seed}
         flags |= {"missing": missing, "sim_dist": sim_dist}
-        _run_suite(suite, scale, flags, given, out, budget)
+        _run_suite(suite, scale, flags, given, out, budget, dry_run)
         return
     if max_usd is not None or max_tokens is not None:
         raise UserInputError(
             "--max-usd and --max-tokens limit a --suite run; scoring calls no model"
         )
+    if dry_run:
+        raise UserInputError("--dry-run needs --suite")
     given.build()  # a bad flag or settings file fails here too, though scoring needs none
     if not responses or questionnaire is None:
         raise UserInputError("give --suite, or --responses and --questionnaire")
@@ -160,13 +171,30 @@ def _run_suite(
     given: GivenSettings,
     out: Path,
     budget: Budget,
+    dry_run: bool = False,
 ) -> None:
     from interviewer.cli.views import print_evaluation
     from interviewer.study import load_suite, run_suite, scaled, with_flags
+    from interviewer.study.dry_run import (
+        dry_run_settings,
+        dry_run_suite,
+        mark_dry_run,
+        wiring_problems,
+    )
 
     spec = with_flags(scaled(load_suite(suite), scale), flags)
     settings = given.build(base=spec.settings)
+    if dry_run:
+        spec, settings = dry_run_suite(spec), dry_run_settings(settings)
+        mark_dry_run(out)
     print_evaluation(console, run_suite(spec, settings, out, console, budget).evaluation)
+    if dry_run:
+        problems = wiring_problems(spec, out)
+        for problem in problems:
+            console.print(f"[red]dry run: {problem}[/]")
+        if problems:
+            raise UserInputError(f"dry run: {len(problems)} problem(s) above")
+        console.print("dry run (SIMULATED engine): every method and question wired through")
 
 
 def _score(

@@ -11,7 +11,9 @@ from rich.text import Text
 
 from interviewer.contracts.persona import Persona
 from interviewer.evaluation.report import EvalResult
+from interviewer.evaluation.scoring import Report
 from interviewer.probe import ProbeResult
+from interviewer.simulated import SIMULATED_NOTE
 from interviewer.study.demo import DemoResult
 
 
@@ -46,7 +48,9 @@ def eval_table(result: EvalResult) -> Table:
         if rules.get("missing") == "complete"
         else f"{complete}; pairwise: ≥ {report.bound.corr_n:,} per pair behind Fro"
     )
-    table = Table(title=f"{report.questionnaire} vs {report.n_humans:,} humans ({behind})")
+    table = Table(
+        title=f"{_mark(report)}{report.questionnaire} vs {report.n_humans:,} humans ({behind})"
+    )
     table.caption = (
         "[95% bootstrap CI over simulated respondents; for Fro it runs high, as resampled "
         "duplicates inflate correlations] · *: some items had no variance; their "
@@ -84,7 +88,9 @@ def eval_table(result: EvalResult) -> Table:
 def distribution_table(result: EvalResult) -> Table:
     """The field's other distribution metrics, means over questions (docs/metrics.md)."""
     report = result.report
-    table = Table(title=f"{report.questionnaire}: distribution metrics (mean over questions)")
+    table = Table(
+        title=f"{_mark(report)}{report.questionnaire}: distribution metrics (mean over questions)"
+    )
     table.caption = (
         "repr.: OpinionQA 1 − WD/(K−1) (higher is better) · SimBench: 100 (1 − TV/TV "
         "to uniform), 0 = uniform guessing · JSD: Jensen–Shannon distance, base 2 · "
@@ -138,7 +144,7 @@ def subgroup_table(result: EvalResult, trait: str) -> Table | None:
 
 
 def gaps_table(result: EvalResult) -> Table:
-    table = Table(title="higher-order gaps: simulated vs published human")
+    table = Table(title=f"{_mark(result.report)}higher-order gaps: simulated vs published human")
     for column in ("method", "party", "Δ sim", "Δ human", "d sim", "d human", "n", "direction"):
         table.add_column(column, justify="left" if column in ("method", "party") else "right")
     styles = {
@@ -161,6 +167,11 @@ def gaps_table(result: EvalResult) -> Table:
     return table
 
 
+def _mark(report: Report) -> str:
+    """Titles of tables built on simulated-engine answers start with this."""
+    return "[bold red]SIMULATED engine, not a model[/] · " if report.simulated else ""
+
+
 def _num(value: float | None, digits: int = 3, pct: bool = False) -> str:
     if value is None or value != value:  # NaN: undefined, shown as such
         return "n/a"
@@ -174,6 +185,8 @@ def _ci(interval: tuple[float, float] | None) -> str:
 
 
 def print_evaluation(console: Console, result: EvalResult) -> None:
+    if result.report.simulated:
+        console.print(f"[bold red]{SIMULATED_NOTE}[/]")
     if result.report.methods:
         console.print(eval_table(result))
         console.print(distribution_table(result))

@@ -42,7 +42,10 @@ def distributions_png(report: Report, path: Path, max_questions: int = 16) -> Pa
     for ax in list(axes.flat)[len(questions) :]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.suptitle(f"{report.questionnaire}: answer distributions (options A = first listed)")
+    fig.suptitle(
+        f"{_mark(report.simulated)}{report.questionnaire}: answer distributions "
+        "(options A = first listed)"
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.93))
     fig.legend(
         handles,
@@ -91,13 +94,20 @@ def summary_png(report: Report, path: Path) -> Path:
             ax.axhline(bound, color=HUMAN_COLOR, linestyle="--", label="human split-half bound")
             ax.legend(fontsize=8, loc="lower right")
         ax.set_title(title, fontsize=9)
+    if report.simulated:
+        fig.suptitle(_mark(True) + report.questionnaire, color="#b00020")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
 
 
-def gaps_png(gaps: dict[str, list[Gap]], path: Path) -> Path:
+def _mark(simulated: bool) -> str:
+    """The title prefix of a plot of simulated-engine answers."""
+    return "SIMULATED engine, not a model: " if simulated else ""
+
+
+def gaps_png(gaps: dict[str, list[Gap]], path: Path, simulated: bool = False) -> Path:
     """Simulated gap per party and method, the published human gap marked."""
     methods = list(gaps)
     parties = ["Democrat", "Republican"]
@@ -132,7 +142,7 @@ def gaps_png(gaps: dict[str, list[Gap]], path: Path) -> Path:
     ax.axhline(0, color="#999999", linewidth=0.8)
     ax.set_xticks(range(len(parties)), parties)
     ax.set_ylabel("gap Δ (rating points)")
-    ax.set_title(f"{study}: simulated gap vs published human gap")
+    ax.set_title(f"{_mark(simulated)}{study}: simulated gap vs published human gap")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -148,7 +158,9 @@ AXES = {
 TITLES = {"H1": "H1 quantity", "H2": "H2 depth", "H3": "H3 consistency"}
 
 
-def ablation_png(hypothesis: str, points: list[dict[str, float | str]], path: Path) -> Path:
+def ablation_png(
+    hypothesis: str, points: list[dict[str, float | str]], path: Path, simulated: bool = False
+) -> Path:
     """Mean WD and Frobenius against the ablated variable, one point per method."""
     xs = [float(p["x"]) for p in points]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
@@ -163,7 +175,10 @@ def ablation_png(hypothesis: str, points: list[dict[str, float | str]], path: Pa
         if hypothesis == "H3":
             ax.set_xticks([0, 1], ["off", "on"])
             ax.set_xlim(-0.3, 1.3)
-    fig.suptitle(f"{TITLES.get(hypothesis, hypothesis)}: metrics against the ablated variable")
+    fig.suptitle(
+        f"{_mark(simulated)}{TITLES.get(hypothesis, hypothesis)}: metrics against the ablated "
+        "variable"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -32,6 +32,7 @@ from interviewer.evaluation.scoring import (
     simulated_table,
     subgroup_labels,
 )
+from interviewer.simulated import SIMULATED_NOTE, is_simulated
 from interviewer.storage import atomic_write_json
 from interviewer.survey.conditioning import leaning_party
 
@@ -115,12 +116,16 @@ def evaluate_gaps(
     )
     all_gaps: dict[str, list[Gap]] = {}
     notes: list[str] = []
+    simulated = False
     for method in methods:
         responses = read_responses(method.responses, questionnaire)
+        simulated |= any(is_simulated(r.model) for r in responses)
         stands_for = read_matches(method.matches)[1] if method.matches else {}
         parties = _parties(responses, humans, stands_for, demographics)
         all_gaps[method.label] = gaps(questionnaire, responses, parties)
         notes += _no_party_note(method.label, responses, parties)
+    if simulated:
+        notes.insert(0, SIMULATED_NOTE)
     return _study_result(questionnaire, humans, all_gaps, notes, out_dir, plots)
 
 
@@ -142,8 +147,10 @@ def evaluate_scores(
     humans = load_humans(humans_path, questionnaire)
     human = human_table(humans, questionnaire)
     reports: list[MethodReport] = []
+    simulated = False
     for method in methods:
         responses = read_responses(method.responses, questionnaire)
+        simulated |= any(is_simulated(r.model) for r in responses)
         weights, stands_for = read_matches(method.matches) if method.matches else (None, {})
         table = simulated_table(responses, questionnaire, weights)
         overall = score(human, table, questionnaire, resamples=resamples, seed=seed, rules=rules)
@@ -170,6 +177,8 @@ def evaluate_scores(
         alpha_human_n=bound.alpha_n,
         subgroup_bounds=_subgroup_bounds(human, humans, questionnaire, splits, seed, rules),
         rules=rules.describe(splits),
+        notes=[SIMULATED_NOTE] if simulated else [],
+        simulated=simulated,
     )
     return _write(report, {}, out_dir, plots)
 
@@ -284,6 +293,7 @@ def _study_result(
         [],
         {},
         ["higher-order study: compared with the published human gaps", *notes],
+        simulated=SIMULATED_NOTE in notes,
     )
     return _write(report, all_gaps, out_dir, plots)
 
@@ -311,5 +321,5 @@ def _write(
             files.append(charts.distributions_png(report, out_dir / "distributions.png"))
             files.append(charts.summary_png(report, out_dir / "summary.png"))
         if all_gaps:
-            files.append(charts.gaps_png(all_gaps, out_dir / "gaps.png"))
+            files.append(charts.gaps_png(all_gaps, out_dir / "gaps.png", report.simulated))
     return EvalResult(report, all_gaps, files)

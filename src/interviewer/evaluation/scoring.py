@@ -190,6 +190,8 @@ class Report:
     subgroup_bounds: dict[str, dict[str, Scores | None]] = field(default_factory=dict)
     """trait -> value -> the split-half bound within that subgroup (None: < 2 humans)."""
     rules: dict[str, str] = field(default_factory=dict)
+    simulated: bool = False
+    """Some answers came from the simulated engine: every output says so."""
 
     def to_json(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = json_safe(asdict(self))

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from interviewer.contracts.persona import Persona
 from interviewer.evaluation.scoring import Scores, json_safe
@@ -26,6 +26,12 @@ class AblationPoint(BaseModel):
     """Personas in the pool (H1), persona words (H2), critic on = 1 (H3)."""
     wd_mean: float
     fro: float
+
+    @field_validator("x", "wd_mean", "fro", mode="before")
+    @classmethod
+    def _undefined(cls, value: object) -> object:
+        # The study state is JSON, where an undefined metric is null (json_safe).
+        return math.nan if value is None else value
 
 
 def ablation_x(
@@ -56,15 +62,20 @@ def ablation_lines(
     return {h: sorted(points, key=lambda p: p.x) for h, points in sorted(lines.items())}
 
 
-def write_ablations(lines: Mapping[str, list[AblationPoint]], report_dir: Path) -> list[Path]:
-    """ablations.json and one line plot per hypothesis; the files written."""
+def write_ablations(
+    lines: Mapping[str, list[AblationPoint]], report_dir: Path, simulated: bool = False
+) -> list[Path]:
+    """ablations.json and one line plot per hypothesis; the files written. ``simulated``:
+    the answers came from the simulated engine, and the file and plots say so."""
     from interviewer.evaluation import plots
 
-    body = {h: [p.model_dump() for p in points] for h, points in lines.items()}
+    body: dict[str, object] = {h: [p.model_dump() for p in points] for h, points in lines.items()}
+    if simulated:
+        body["simulated"] = True
     atomic_write_json(report_dir / "ablations.json", json_safe(body))
     files = [report_dir / "ablations.json"]
     for hypothesis, points in lines.items():
         path = report_dir / f"ablation_{hypothesis}.png"
-        plots.ablation_png(hypothesis, [p.model_dump() for p in points], path)
+        plots.ablation_png(hypothesis, [p.model_dump() for p in points], path, simulated)
         files.append(path)
     return files

@@ -214,7 +214,7 @@ def report(state: StudyState, runtime: Runtime[StudyContext | StudioContext]) ->
     overall = {m.label: m.overall for m in evaluation.report.methods}
     lines = ablation_lines(suite, overall, state.xs)
     if lines:
-        evaluation.files.extend(write_ablations(lines, report_dir))
+        evaluation.files.extend(write_ablations(lines, report_dir, evaluation.report.simulated))
     drop_stale_report_files(report_dir, evaluation.files)
     return {
         "files": [str(f) for f in evaluation.files],
