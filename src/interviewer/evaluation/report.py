@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from interviewer.contracts.questionnaire import Questionnaire, load_questionnair
 from interviewer.contracts.responses import SimulatedResponse, read_responses
 from interviewer.errors import UserInputError
 from interviewer.evaluation.higher_order import STUDIES, Gap, gaps
+from interviewer.evaluation.html import ReportSources, write_report_html
 from interviewer.evaluation.scoring import (
     DEFAULT_RULES,
     SUBGROUP_TRAITS,
@@ -80,8 +82,11 @@ def evaluate(
     ``personas``: run directories whose demographics place respondents in subgroups."""
     questionnaire = load_questionnaire(questionnaire_path)
     demographics = {p.id: p.demographics for d in personas or [] for p in load_personas(d)}
+    dirs = personas or []
     if questionnaire.study in STUDIES:
-        return evaluate_gaps(methods, humans_path, questionnaire, out_dir, demographics, plots)
+        return evaluate_gaps(
+            methods, humans_path, questionnaire, out_dir, demographics, plots, persona_dirs=dirs
+        )
     if humans_path is None:
         raise UserInputError("--humans is needed to score this questionnaire")
     return evaluate_scores(
@@ -95,6 +100,7 @@ def evaluate(
         seed=seed,
         plots=plots,
         rules=rules,
+        persona_dirs=dirs,
     )
 
 
@@ -105,6 +111,7 @@ def evaluate_gaps(
     out_dir: Path,
     demographics: Demographics,
     plots: bool = True,
+    persona_dirs: Sequence[Path] = (),
 ) -> EvalResult:
     """A higher-order study's gaps per party, against the published human gaps."""
     # The studies' human answers are not public: their humans give parties only.
@@ -121,7 +128,8 @@ def evaluate_gaps(
         parties = _parties(responses, humans, stands_for, demographics)
         all_gaps[method.label] = gaps(questionnaire, responses, parties)
         notes += _no_party_note(method.label, responses, parties)
-    return _study_result(questionnaire, humans, all_gaps, notes, out_dir, plots)
+    sources = _sources(questionnaire, methods, persona_dirs)
+    return _study_result(questionnaire, humans, all_gaps, notes, out_dir, plots, sources)
 
 
 def evaluate_scores(
@@ -136,6 +144,7 @@ def evaluate_scores(
     seed: int = 0,
     plots: bool = True,
     rules: Rules = DEFAULT_RULES,
+    persona_dirs: Sequence[Path] = (),
 ) -> EvalResult:
     """Every method's distance to the humans' answers, overall and per subgroup, with the
     humans' own split-half bound."""
@@ -169,7 +178,13 @@ def evaluate_scores(
         subgroup_bounds=_subgroup_bounds(human, humans, questionnaire, splits, seed, rules),
         rules=rules.describe(splits),
     )
-    return _write(report, {}, out_dir, plots)
+    return _write(report, {}, out_dir, plots, _sources(questionnaire, methods, persona_dirs))
+
+
+def _sources(
+    questionnaire: Questionnaire, methods: list[MethodInput], persona_dirs: Sequence[Path]
+) -> ReportSources:
+    return ReportSources(questionnaire, {m.label: m.responses for m in methods}, persona_dirs)
 
 
 def _human_subgroups(humans: HumanData, trait: str) -> dict[str, np.ndarray]:
@@ -269,6 +284,7 @@ def _study_result(
     notes: list[str],
     out_dir: Path,
     plots: bool,
+    sources: ReportSources,
 ) -> EvalResult:
     # Respondent-level human data of the three studies is not public: the comparison is
     # with the published gaps, and there is no split-half bound to compute.
@@ -283,11 +299,15 @@ def _study_result(
         {},
         ["higher-order study: compared with the published human gaps", *notes],
     )
-    return _write(report, all_gaps, out_dir, plots)
+    return _write(report, all_gaps, out_dir, plots, sources)
 
 
 def _write(
-    report: Report, all_gaps: dict[str, list[Gap]], out_dir: Path, plots: bool
+    report: Report,
+    all_gaps: dict[str, list[Gap]],
+    out_dir: Path,
+    plots: bool,
+    sources: ReportSources,
 ) -> EvalResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     body = report.to_json()
@@ -310,4 +330,5 @@ def _write(
             files.append(charts.summary_png(report, out_dir / "summary.png"))
         if all_gaps:
             files.append(charts.gaps_png(all_gaps, out_dir / "gaps.png"))
+    files.append(write_report_html(report, all_gaps, out_dir, files[1:], sources))
     return EvalResult(report, all_gaps, files)
