@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import interviewer
 from interviewer.contracts.persona_files import load_personas
 from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.errors import UserInputError
+from interviewer.storage import atomic_write_model
 from interviewer.tables import (
     MissingExtraError,
     personas_frame,
@@ -23,14 +25,34 @@ from interviewer.tables import (
 from tests.test_eval import write
 
 SAMPLES = Path(__file__).resolve().parents[1] / "personas" / "samples" / "embedded-gemma-270m"
+PARTY = {"Democrat": 0.6, "Republican": 0.3, "Independent": 0.1}
 
 
-def test_personas_one_row_each_with_demographics() -> None:
-    personas = load_personas(SAMPLES / "interview")
-    frame = interviewer.open_run(SAMPLES / "interview").to_pandas()
+def sample_run(tmp_path: Path) -> Path:
+    """The sample interviews, with demographics and one repaired (flagged) draft."""
+    run = tmp_path / "run"
+    shutil.copytree(SAMPLES / "interview", run)
+    first = load_personas(run)[0]
+    first.demographics = {"party": PARTY, "age": {"18-29": 0.2, "30-49": 0.7, "50-64": 0.1}}
+    first.critic.insert(
+        0,
+        first.critic[0].model_copy(
+            update={"consistent": False, "action": "repaired", "rejected_text": "No."}
+        ),
+    )
+    atomic_write_model(run / f"{first.id}.json", first)
+    return run
+
+
+def test_personas_one_row_each_with_demographics(tmp_path: Path) -> None:
+    run = sample_run(tmp_path)
+    personas = load_personas(run)
+    frame = interviewer.open_run(run).to_pandas()
     assert list(frame["persona_id"]) == [p.id for p in personas]
     first = personas[0]
     row = frame.iloc[0]
+    assert row["party"] == "Democrat" and row["age"] == "30-49"
+    assert row["flags"] == 1 and row["repairs"] == 1
     assert row["words"] == first.stats.words
     assert row["flags"] == sum(not v.consistent for v in first.critic)
     assert row["repairs"] == sum(v.action == "repaired" for v in first.critic)
@@ -39,14 +61,17 @@ def test_personas_one_row_each_with_demographics() -> None:
         assert dist[row[trait]] == max(dist.values())
 
 
-def test_transcripts_one_row_per_turn() -> None:
-    personas = load_personas(SAMPLES / "interview")
+def test_transcripts_one_row_per_turn(tmp_path: Path) -> None:
+    personas = load_personas(sample_run(tmp_path))
     frame = transcripts_frame(personas)
     assert len(frame) == sum(len(p.transcript) for p in personas)
     one = frame[frame["persona_id"] == personas[0].id]
     assert list(one["text"]) == [t.text for t in personas[0].transcript]
     answers = one[one["role"] == "persona"]
     assert answers["critic_consistent"].notna().all()
+    judged = personas[0].critic[0].turn
+    assert one.set_index("turn").loc[judged, "repairs"] == 1
+    assert one["repairs"].sum() == 1
 
 
 def test_responses_long_and_wide_with_labels(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from interviewer.cli import (
     demo,
     demographics,
     eval,
+    export,
     import_,
     inspect,
     interview,
@@ -52,6 +53,7 @@ _COMMANDS = {
     "show": show,
     "import": import_,
     "eval": eval,
+    "export": export,
 }
 for _name, _module in _COMMANDS.items():
     app.command(name=_name)(_module.command)
