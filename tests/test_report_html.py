@@ -117,3 +117,19 @@ def test_gaps_mark_a_wrong_sign(tmp_path: Path) -> None:
     assert democrat[-1] == "✗ wrong sign"
     assert 'class="wrong"' in text
     assert result.files[-1].name == "report.html"
+
+
+def test_a_suites_ablation_plots_are_embedded_too(tmp_path: Path) -> None:
+    from tests.test_study_graph import tiny_suite
+
+    with serving(LoadConfig()) as server:
+        settings = load_server_settings(
+            server.base_url, 8, interview={"questions": 2, "target_words": 100}
+        )
+        run_suite(tiny_suite(), settings, tmp_path, Console(file=io.StringIO()))
+    page, text = parse(tmp_path / "report" / "report.html")
+    assert_self_contained(page, text)
+    pngs = sorted((tmp_path / "report").glob("*.png"))
+    assert {p.name for p in pngs} >= {"ablation_H1.png", "ablation_H3.png"}
+    embedded = {base64.b64decode(src.split(",", 1)[1]) for src in page.images}
+    assert embedded == {p.read_bytes() for p in pngs}

@@ -203,15 +203,29 @@ def _gaps_section(gaps: Mapping[str, list[Gap]]) -> str:
     return "<h2>Higher-order gaps vs published targets</h2>" + _table(head, rows, "metrics")
 
 
+MORE_PLOTS = "<!-- more plots -->"
+"""Where ``add_plots`` puts plots drawn after the report (a suite's ablation lines)."""
+
+
 def _plots_section(images: Sequence[Path]) -> str:
-    figures = []
-    for image in images:
-        data = base64.b64encode(image.read_bytes()).decode("ascii")
-        figures.append(
-            f'<figure><img alt="{_e(image.name)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{_e(image.name)}</figcaption></figure>"
-        )
-    return "<h2>Plots</h2>" + "".join(figures) if figures else ""
+    return "<h2>Plots</h2>" + "".join(_figure(image) for image in images) + MORE_PLOTS
+
+
+def _figure(image: Path) -> str:
+    data = base64.b64encode(image.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img alt="{_e(image.name)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{_e(image.name)}</figcaption></figure>"
+    )
+
+
+def add_plots(page: Path, images: Sequence[Path]) -> None:
+    """Embed ``images`` in an existing report.html, after its other plots."""
+    from interviewer.storage import atomic_write_text
+
+    text = page.read_text(encoding="utf-8")
+    figures = "".join(_figure(image) for image in images)
+    atomic_write_text(page, text.replace(MORE_PLOTS, figures + MORE_PLOTS, 1))
 
 
 def _distributions_section(report: Report, questionnaire: Questionnaire) -> str:

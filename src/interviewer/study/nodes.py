@@ -13,6 +13,7 @@ from interviewer.contracts.humans import load_humans
 from interviewer.contracts.persona_files import load_personas
 from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.evaluation.higher_order import STUDIES
+from interviewer.evaluation.html import add_plots
 from interviewer.evaluation.report import EvalResult, MethodInput, evaluate_gaps, evaluate_scores
 from interviewer.evaluation.scoring import Rules, json_safe
 from interviewer.interview.context import InterviewContext
@@ -214,7 +215,9 @@ def report(state: StudyState, runtime: Runtime[StudyContext | StudioContext]) ->
     overall = {m.label: m.overall for m in evaluation.report.methods}
     lines = ablation_lines(suite, overall, state.xs)
     if lines:
-        evaluation.files.extend(write_ablations(lines, report_dir))
+        plots = write_ablations(lines, report_dir)
+        add_plots(report_dir / "report.html", [p for p in plots if p.suffix == ".png"])
+        evaluation.files.extend(plots)
     drop_stale_report_files(report_dir, evaluation.files)
     return {
         "files": [str(f) for f in evaluation.files],
