@@ -620,9 +620,11 @@ def _score(
     from interviewer.evaluation.scoring import Rules
     from interviewer.storage import drop_stale_report_files
 
-    demographics = {p.id: p.demographics for d in persona_dirs for p in load_personas(d)}
+    loaded = [p for d in persona_dirs for p in load_personas(d)]
+    demographics = {p.id: p.demographics for p in loaded}
+    shown: dict[str, Any] = {"persona_dirs": persona_dirs, "personas": loaded}
     if q.study in STUDIES:
-        result = evaluate_gaps(methods, humans, q, folder, demographics, persona_dirs=persona_dirs)
+        result = evaluate_gaps(methods, humans, q, folder, demographics, **shown)
     elif humans is None:
         raise UserInputError("humans= is needed to score this questionnaire")
     else:
@@ -636,7 +638,7 @@ def _score(
             resamples=how.bootstrap,
             seed=how.seed,
             rules=Rules(how.missing, how.sim_dist),
-            persona_dirs=persona_dirs,
+            **shown,
         )
     drop_stale_report_files(folder, result.files)
     return result

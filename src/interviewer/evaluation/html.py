@@ -22,7 +22,6 @@ from typing import Any
 
 from interviewer import __version__
 from interviewer.contracts.persona import Manifest, Persona
-from interviewer.contracts.persona_files import load_persona, persona_files
 from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.evaluation.higher_order import Gap
 from interviewer.evaluation.scoring import Report, Scores
@@ -40,6 +39,8 @@ class ReportSources:
     """Method label -> its responses file (its ``.meta.json`` names model and settings)."""
     persona_dirs: Sequence[Path] = ()
     """Persona run directories; none given: the suite layout's ``../<label>/``."""
+    personas: Sequence[Persona] = ()
+    """The personas already read (a study reads each once); sample transcripts."""
 
 
 def write_report_html(
@@ -71,7 +72,7 @@ def render(
         _gaps_section(gaps),
         _plots_section(images),
         _distributions_section(report, sources.questionnaire),
-        _transcripts_section(dirs),
+        _transcripts_section(sources.personas),
         _provenance_section(report, sources, dirs),
     ]
     body = "\n".join(s for s in sections if s)
@@ -264,15 +265,16 @@ def _suite_persona_dirs(out_dir: Path, responses: Mapping[str, Path]) -> list[Pa
     ]
 
 
-def _samples(dirs: Sequence[Path]) -> list[Persona]:
+def _samples(personas: Sequence[Persona]) -> list[Persona]:
     """Up to ``SAMPLE_TRANSCRIPTS`` personas, flagged or repaired ones first."""
-    personas = [load_persona(p) for d in dirs for p in persona_files(d)[: SAMPLE_TRANSCRIPTS * 4]]
-    personas.sort(key=lambda p: (not any(not v.consistent for v in p.critic), p.method, p.id))
-    return personas[:SAMPLE_TRANSCRIPTS]
+    ranked = sorted(
+        personas, key=lambda p: (not any(not v.consistent for v in p.critic), p.method, p.id)
+    )
+    return ranked[:SAMPLE_TRANSCRIPTS]
 
 
-def _transcripts_section(dirs: Sequence[Path]) -> str:
-    personas = _samples(dirs)
+def _transcripts_section(personas: Sequence[Persona]) -> str:
+    personas = _samples(personas)
     if not personas:
         return ""
     return "<h2>Sample transcripts</h2>" + "".join(_transcript(p) for p in personas)

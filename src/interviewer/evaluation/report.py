@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from interviewer.contracts.humans import HumanData, load_humans
-from interviewer.contracts.persona import Demographics
+from interviewer.contracts.persona import Demographics, Persona
 from interviewer.contracts.persona_files import load_personas
 from interviewer.contracts.questionnaire import Questionnaire, load_questionnaire
 from interviewer.contracts.responses import SimulatedResponse, read_responses
@@ -81,11 +81,12 @@ def evaluate(
     """Score against the humans, or for a higher-order study against the published gaps.
     ``personas``: run directories whose demographics place respondents in subgroups."""
     questionnaire = load_questionnaire(questionnaire_path)
-    demographics = {p.id: p.demographics for d in personas or [] for p in load_personas(d)}
     dirs = personas or []
+    loaded = [p for d in dirs for p in load_personas(d)]
+    demographics = {p.id: p.demographics for p in loaded}
     if questionnaire.study in STUDIES:
         return evaluate_gaps(
-            methods, humans_path, questionnaire, out_dir, demographics, plots, persona_dirs=dirs
+            methods, humans_path, questionnaire, out_dir, demographics, plots, dirs, loaded
         )
     if humans_path is None:
         raise UserInputError("--humans is needed to score this questionnaire")
@@ -101,6 +102,7 @@ def evaluate(
         plots=plots,
         rules=rules,
         persona_dirs=dirs,
+        personas=loaded,
     )
 
 
@@ -112,6 +114,7 @@ def evaluate_gaps(
     demographics: Demographics,
     plots: bool = True,
     persona_dirs: Sequence[Path] = (),
+    personas: Sequence[Persona] = (),
 ) -> EvalResult:
     """A higher-order study's gaps per party, against the published human gaps."""
     # The studies' human answers are not public: their humans give parties only.
@@ -128,7 +131,7 @@ def evaluate_gaps(
         parties = _parties(responses, humans, stands_for, demographics)
         all_gaps[method.label] = gaps(questionnaire, responses, parties)
         notes += _no_party_note(method.label, responses, parties)
-    sources = _sources(questionnaire, methods, persona_dirs)
+    sources = _sources(questionnaire, methods, persona_dirs, personas)
     return _study_result(questionnaire, humans, all_gaps, notes, out_dir, plots, sources)
 
 
@@ -145,6 +148,7 @@ def evaluate_scores(
     plots: bool = True,
     rules: Rules = DEFAULT_RULES,
     persona_dirs: Sequence[Path] = (),
+    personas: Sequence[Persona] = (),
 ) -> EvalResult:
     """Every method's distance to the humans' answers, overall and per subgroup, with the
     humans' own split-half bound."""
@@ -178,13 +182,20 @@ def evaluate_scores(
         subgroup_bounds=_subgroup_bounds(human, humans, questionnaire, splits, seed, rules),
         rules=rules.describe(splits),
     )
-    return _write(report, {}, out_dir, plots, _sources(questionnaire, methods, persona_dirs))
+    sources = _sources(questionnaire, methods, persona_dirs, personas)
+    return _write(report, {}, out_dir, plots, sources)
 
 
 def _sources(
-    questionnaire: Questionnaire, methods: list[MethodInput], persona_dirs: Sequence[Path]
+    questionnaire: Questionnaire,
+    methods: list[MethodInput],
+    persona_dirs: Sequence[Path],
+    personas: Sequence[Persona],
 ) -> ReportSources:
-    return ReportSources(questionnaire, {m.label: m.responses for m in methods}, persona_dirs)
+    """For report.html: ``personas`` (already read) give its sample transcripts, their
+    run directories its provenance."""
+    responses = {m.label: m.responses for m in methods}
+    return ReportSources(questionnaire, responses, persona_dirs, personas)
 
 
 def _human_subgroups(humans: HumanData, trait: str) -> dict[str, np.ndarray]:

@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from interviewer.contracts.humans import load_humans
+from interviewer.contracts.persona import Persona
 from interviewer.contracts.persona_files import load_personas
 from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.evaluation.higher_order import STUDIES
@@ -186,6 +187,7 @@ def score(state: StudyState, runtime: Runtime[StudyContext | StudioContext]) -> 
         resamples=suite.bootstrap,
         seed=suite.seed,
         rules=Rules(suite.missing, suite.sim_dist),
+        personas=_read_personas(ctx.cache, state, suite),
     )
     return _scored(ctx, state, result)
 
@@ -202,6 +204,7 @@ def higher_order(
         load_questionnaire(Path(state.questionnaire)),
         Path(state.out) / "report",
         _demographics(ctx.cache, state, suite),
+        personas=_read_personas(ctx.cache, state, suite),
     )
     return _scored(ctx, state, result)
 
@@ -266,9 +269,14 @@ def _method_inputs(state: StudyState, suite: Suite) -> list[MethodInput]:
 def _demographics(
     cache: StudyCache, state: StudyState, suite: Suite
 ) -> dict[str, dict[str, dict[str, float]]]:
+    return {p.id: p.demographics for p in _read_personas(cache, state, suite)}
+
+
+def _read_personas(cache: StudyCache, state: StudyState, suite: Suite) -> list[Persona]:
+    """Every persona the suite's methods use, as the study read them (once)."""
     out = Path(state.out)
     runs = sorted({out / m.run_label for m in suite.methods if m.uses_personas})
-    return {p.id: p.demographics for run in runs for p in cache.personas[run]}
+    return [p for run in runs for p in cache.personas[run]]
 
 
 def _scored(ctx: StudyContext, state: StudyState, result: EvalResult) -> dict[str, Any]:
