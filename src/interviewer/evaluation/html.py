@@ -134,6 +134,12 @@ def _methods_section(report: Report) -> str:
         f"missing data: {_e(rules.get('missing', '?'))} · simulated distribution: "
         f"{_e(rules.get('sim_dist', '?'))} · 95% bootstrap intervals in brackets · the last "
         "row is the humans' split-half bound"
+        + (
+            " · *: some items had no variance; their correlations count as 0 (report.json "
+            "names them)"
+            if any(m.overall.degenerate for m in report.methods)
+            else ""
+        )
     )
     table = _table([_e(h) for h in head], rows, "metrics")
     return f"<h2>Methods × metrics</h2>{table}<p class='caption'>{caption}</p>"
@@ -170,7 +176,10 @@ def _subgroups_section(report: Report) -> str:
         parts.append(f"<h3>WD mean by {_e(trait)}</h3>{_table(head, rows, 'metrics')}")
     if not parts:
         return ""
-    note = "<p class='caption'>n in brackets; — : nobody in that subgroup</p>"
+    note = (
+        "<p class='caption'>respondents in brackets (for the human bound: humans per "
+        "half); — : nobody in that subgroup, or too few humans to split</p>"
+    )
     return "<h2>Subgroups</h2>" + "".join(parts) + note
 
 
@@ -244,7 +253,8 @@ def _distributions_section(report: Report, questionnaire: Questionnaire) -> str:
             rows.append([f"{chr(65 + k)}. {_e(option)}", _share(human, k), *shares])
         head = ["option", "human", *[_e(label) for label in labels]]
         parts.append(
-            f"<details><summary><code>{_e(question.id)}</code> {_e(question.text)}</summary>"
+            f"<details{' open' if not parts else ''}><summary><code>{_e(question.id)}</code> "
+            f"{_e(question.text)}</summary>"
             f"{_table(head, rows, 'dist')}</details>"
         )
     return "<h2>Answer distributions, question by question</h2>" + "".join(parts)
@@ -277,10 +287,11 @@ def _transcripts_section(personas: Sequence[Persona]) -> str:
     personas = _samples(personas)
     if not personas:
         return ""
-    return "<h2>Sample transcripts</h2>" + "".join(_transcript(p) for p in personas)
+    shown = [_transcript(p, open_=i == 0) for i, p in enumerate(personas)]
+    return "<h2>Sample transcripts</h2>" + "".join(shown)
 
 
-def _transcript(persona: Persona) -> str:
+def _transcript(persona: Persona, open_: bool) -> str:
     verdicts: dict[int, list[Any]] = {}
     for v in persona.critic:
         verdicts.setdefault(v.turn, []).append(v)
@@ -301,7 +312,8 @@ def _transcript(persona: Persona) -> str:
         f"{sum(not v.consistent for v in persona.critic)} flags · "
         f"{sum(v.action == 'repaired' for v in persona.critic)} repairs"
     )
-    return f"<details><summary>{summary}</summary>{''.join(lines)}</details>"
+    state = " open" if open_ else ""
+    return f"<details{state}><summary>{summary}</summary>{''.join(lines)}</details>"
 
 
 def _verdict(v: Any) -> str:
