@@ -241,7 +241,7 @@ def add_plots(page: Path, images: Sequence[Path]) -> None:
 def _distributions_section(report: Report, questionnaire: Questionnaire) -> str:
     if not report.human_distributions:
         return ""
-    parts = []
+    parts: list[str] = []
     labels = [m.label for m in report.methods]
     for question in questionnaire.questions:
         human = report.human_distributions.get(question.id)
