@@ -35,6 +35,7 @@ __all__ = [
     "fill_demographics",
     "make_personas",
     "match",
+    "open_questionnaire",
     "open_report",
     "open_responses",
     "open_run",

@@ -73,6 +73,7 @@ __all__ = [
     "fill_demographics",
     "make_personas",
     "match",
+    "open_questionnaire",
     "open_report",
     "open_responses",
     "open_run",
@@ -246,6 +247,18 @@ def open_report(out: PathLike, questionnaire: PathLike | Questionnaire | None = 
         raise UserInputError(f"{folder}: no report.json; is it a report folder?")
     q = _questionnaire(questionnaire) if questionnaire is not None else None
     return Report(folder, json.loads(path.read_text(encoding="utf-8")), q)
+
+
+def open_questionnaire(path: PathLike, questions: Sequence[str] | None = None) -> Questionnaire:
+    """A questionnaire YAML, checked; ``questions``: keep only these ids, in file order."""
+    q = load_questionnaire(Path(path))
+    if questions is None:
+        return q
+    missing = set(questions) - set(q.by_id)
+    if missing:
+        raise UserInputError(f"questions {sorted(missing)} not in {path}")
+    kept = [question for question in q.questions if question.id in set(questions)]
+    return q.model_copy(update={"questions": kept})
 
 
 def _questionnaire(value: PathLike | Questionnaire) -> Questionnaire:
