@@ -23,13 +23,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import functools
 import json
-from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from interviewer.contracts.choices import Conditioning, MatchMethod, MissingRule, Objective, SimDist
 from interviewer.contracts.persona import Manifest, Persona
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
-    from interviewer.evaluation.report import EvalResult
+    from interviewer.evaluation.report import EvalResult, MethodInput
     from interviewer.pool import ModelPool
     from interviewer.progress import RunProgress
     from interviewer.study.schema import Suite
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from interviewer.survey.runner import SurveySummary
 
 T = TypeVar("T")
+P = ParamSpec("P")
 PathLike = str | Path
 SettingsLike = Settings | PathLike | None
 
@@ -300,6 +302,37 @@ def run_sync(work: Coroutine[Any, Any, T]) -> T:
         return worker.submit(context.run, asyncio.run, work).result()
 
 
+def plain(work: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
+    """The plain (synchronous) form of an async step, same parameters (``run_sync``)."""
+
+    @functools.wraps(work)
+    def step(*args: P.args, **kwargs: P.kwargs) -> T:
+        return run_sync(work(*args, **kwargs))
+
+    _rename(step, work.__name__.removeprefix("a"))
+    step.__doc__ = (
+        f"``{work.__name__}``, from synchronous code (also in a notebook).\n\n{work.__doc__}"
+    )
+    return step
+
+
+def off_loop(work: Callable[P, T]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """The async form of a CPU-bound step: run on a worker thread, the loop stays free."""
+
+    @functools.wraps(work)
+    async def step(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.to_thread(work, *args, **kwargs)
+
+    _rename(step, "a" + work.__name__)
+    step.__doc__ = f"``{work.__name__}``, off the event loop (it is CPU work).\n\n{work.__doc__}"
+    return step
+
+
+def _rename(function: Callable[..., Any], name: str) -> None:
+    function.__name__ = name
+    function.__qualname__ = name
+
+
 @asynccontextmanager
 async def _models(settings: Settings, roles: Sequence[RoleName]) -> AsyncIterator[ModelPool]:
     """A started ``ModelPool``; starting and stopping servers block, so they run off
@@ -393,9 +426,7 @@ def _refuse_resume_without_run(out: Path, resume: bool) -> None:
         raise UserInputError(f"resume: {out} holds no run (no manifest.json), nothing to resume")
 
 
-def make_personas(out: PathLike, n: int = 2, **options: Any) -> Run:
-    """``amake_personas`` from synchronous code (a script, or a notebook cell)."""
-    return run_sync(amake_personas(out, n, **options))
+make_personas = plain(amake_personas)
 
 
 async def afill_demographics(
@@ -435,9 +466,7 @@ async def afill_demographics(
     return Run(path, run.summary if isinstance(run, Run) else None)
 
 
-def fill_demographics(run: Run | PathLike, **options: Any) -> Run:
-    """``afill_demographics`` from synchronous code."""
-    return run_sync(afill_demographics(run, **options))
+fill_demographics = plain(afill_demographics)
 
 
 # ------------------------------------------------------------------------------ survey
@@ -506,9 +535,7 @@ async def arun_survey(
     return Responses(target, q, summary)
 
 
-def run_survey(questionnaire: PathLike | Questionnaire, out: PathLike, **options: Any) -> Responses:
-    """``arun_survey`` from synchronous code."""
-    return run_sync(arun_survey(questionnaire, out, **options))
+run_survey = plain(arun_survey)
 
 
 def _respondents(
@@ -559,9 +586,7 @@ def match(
     return Matches(Path(out))
 
 
-async def amatch(run: Run | PathLike, humans: PathLike, out: PathLike, **options: Any) -> Matches:
-    """``match`` off the event loop (it is CPU work: an exact assignment)."""
-    return await asyncio.to_thread(match, run, humans, out, **options)
+amatch = off_loop(match)
 
 
 # -------------------------------------------------------------------------- evaluation
@@ -620,7 +645,7 @@ class _Scoring:
 
 
 def _score(
-    methods: list[Any],
+    methods: list[MethodInput],
     q: Questionnaire,
     humans: Path | None,
     folder: Path,
@@ -663,14 +688,7 @@ def _path(value: Run | Responses | Matches | PathLike) -> Path:
     return Path(value)
 
 
-async def aevaluate(
-    responses: Mapping[str, Responses | PathLike],
-    questionnaire: PathLike | Questionnaire,
-    out: PathLike,
-    **options: Any,
-) -> Report:
-    """``evaluate`` off the event loop (bootstrap and split-half are CPU work)."""
-    return await asyncio.to_thread(evaluate, responses, questionnaire, out, **options)
+aevaluate = off_loop(evaluate)
 
 
 # ------------------------------------------------------------------------------ suites
@@ -721,6 +739,4 @@ def _all_roles() -> tuple[RoleName, ...]:
     return tuple(ROLES)
 
 
-def run_suite(suite: PathLike | Suite, out: PathLike, **options: Any) -> SuiteRun:
-    """``arun_suite`` from synchronous code."""
-    return run_sync(arun_suite(suite, out, **options))
+run_suite = plain(arun_suite)
