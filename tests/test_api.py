@@ -18,7 +18,7 @@ from bench.load_server import LoadConfig, serving
 from interviewer.api import Report, Responses, Run
 from interviewer.contracts.questionnaire import Questionnaire, load_questionnaire
 from interviewer.contracts.responses import read_responses
-from interviewer.errors import UserInputError
+from interviewer.errors import InterviewerError, UserInputError
 from interviewer.paths import resource_dir
 from interviewer.settings import Settings
 
@@ -144,3 +144,28 @@ def test_import_interviewer_stays_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_failed_personas_raise_and_resume_finishes_them(tmp_path: Path) -> None:
+    retry = {"attempts": 1, "initial_wait_s": 0}
+    with serving(LoadConfig(faults={"500": 1.0})) as broken:
+        settings = load_server_settings(broken.base_url, 4, retry=retry, **SMALL)
+        with pytest.raises(InterviewerError, match="2 persona"):
+            interviewer.make_personas(tmp_path / "run", 2, settings=settings, progress=False)
+    assert len(list((tmp_path / "run" / "failed").iterdir())) == 2
+    with serving(LoadConfig()) as server:
+        settings = load_server_settings(server.base_url, 4, **SMALL)
+        run = interviewer.make_personas(
+            tmp_path / "run", 2, settings=settings, resume=True, progress=False
+        )
+    assert run.summary is not None and run.summary.done == 2 and len(run) == 2
+
+
+def test_the_package_re_exports_exactly_the_api() -> None:
+    import interviewer.api as api
+
+    assert set(interviewer.__all__) - {"__version__"} == set(api.__all__)
+    for name in api.__all__:
+        assert getattr(interviewer, name) is getattr(api, name)
+    with pytest.raises(AttributeError):
+        _ = interviewer.no_such_name

@@ -19,10 +19,15 @@ __version__ = "0.1.0"
 # module that imports ``interviewer.__version__`` as importing the package. Typed
 # code imports from ``interviewer.api``; ``interviewer.<name>`` is Any to mypy.
 __all__ = [
+    "Manifest",
     "Matches",
+    "Persona",
+    "Questionnaire",
     "Report",
     "Responses",
     "Run",
+    "Settings",
+    "SimulatedResponse",
     "SuiteRun",
     "__version__",
     "aevaluate",

@@ -60,10 +60,15 @@ PathLike = str | Path
 SettingsLike = Settings | PathLike | None
 
 __all__ = [
+    "Manifest",
     "Matches",
+    "Persona",
+    "Questionnaire",
     "Report",
     "Responses",
     "Run",
+    "Settings",
+    "SimulatedResponse",
     "SuiteRun",
     "aevaluate",
     "afill_demographics",
