@@ -109,3 +109,25 @@ def test_the_shipped_questionnaire_is_found_from_the_meta(tmp_path: Path) -> Non
     (tmp_path / "r.jsonl.meta.json").write_text(json.dumps({"questionnaire": "cces2018"}))
     found = find_questionnaire(responses)
     assert found is not None and found.id == "cces2018"
+
+
+def test_a_report_folder_exports_its_tables(tmp_path: Path) -> None:
+    q_path, humans, r_path = write(tmp_path)
+    from interviewer.api import evaluate
+
+    evaluate({"qa": r_path}, q_path, tmp_path / "rep", humans=humans, splits=2, bootstrap=0)
+    out = tmp_path / "x"
+    result = run_cli("export", str(tmp_path / "rep"), "-q", str(q_path), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    methods = pd.read_csv(out / "report_methods.csv")
+    assert list(methods["method"]) == ["qa", "human bound"]
+    dist = pd.read_csv(out / "report_distributions.csv")
+    assert set(dist["option_label"]) == {"a", "b", "x", "y", "z"}
+
+
+def test_something_else_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run_cli("export", str(tmp_path / "empty"))
+    assert result.returncode == 2 and "not a responses file" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "empty-export").exists()

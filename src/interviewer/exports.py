@@ -7,6 +7,7 @@ What is exported depends on what ``source`` is:
   id, text, option index and label) when the questionnaire is known;
 - a persona run directory: ``personas`` (one row per persona) and ``transcripts``
   (one row per turn);
+- a report folder (``report.json``): every report table;
 - a suite's (or the demo's) output folder: all of the above for each method, each
   method's ``matches``, and every report table (``report_methods``, ...).
 
@@ -63,8 +64,14 @@ def export_tables(
         return {"personas": personas_frame(personas), "transcripts": transcripts_frame(personas)}
     if list(source.glob("responses_*.jsonl")) or (source / "report" / "report.json").is_file():
         return _suite_tables(source, questionnaire, wide, labels)
+    if (source / "report.json").is_file():
+        body = json.loads((source / "report.json").read_text(encoding="utf-8"))
+        return {
+            f"report_{name}": frame for name, frame in report_tables(body, questionnaire).items()
+        }
     raise UserInputError(
-        f"{source}: not a responses file, a persona run directory or a suite's output folder"
+        f"{source}: not a responses file, a persona run directory, a report folder or a "
+        "suite's output folder"
     )
 
 

@@ -15,7 +15,8 @@ def command(
     source: Annotated[
         Path,
         typer.Argument(
-            help="A responses JSONL, a persona run directory, or a suite's (demo's) output folder."
+            help="A responses JSONL, a persona run directory, a report folder, or a suite's "
+            "(demo's) output folder."
         ),
     ],
     fmt: Annotated[
@@ -48,8 +49,9 @@ def command(
     from interviewer.contracts.questionnaire import load_questionnaire
     from interviewer.exports import export_tables, write_tables
 
-    target = writable_dir(out or source.with_name(source.stem + "-export"), "--out", WRITABLE_FIX)
     q = load_questionnaire(questionnaire) if questionnaire is not None else None
     tables = export_tables(source, questionnaire=q, wide=wide, labels=labels)
+    # Only once there is something to write: a bad SOURCE leaves no empty folder.
+    target = writable_dir(out or source.with_name(source.stem + "-export"), "--out", WRITABLE_FIX)
     for path in write_tables(tables, target, fmt):
         console.print(f"wrote {path} ({len(tables[path.stem])} rows)")
