@@ -21,6 +21,7 @@ COMMANDS = [
     "match",
     "inspect",
     "show",
+    "export",
 ]
 
 

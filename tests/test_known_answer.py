@@ -482,6 +482,8 @@ def test_dry_run_marks_everything_it_writes(tmp_path: Path) -> None:
     assert "SIMULATED" in result.output and "wired through" in result.output
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert report["simulated"] is True and report["notes"][0].startswith("SIMULATED")
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "<title>SIMULATED " in page and 'class="simulated"' in page
     manifest = json.loads((tmp_path / "interview" / "manifest.json").read_text())
     assert all(identity.startswith("SIMULATED") for identity in manifest["models"].values())
     persona = json.loads((tmp_path / "interview" / "p00000.json").read_text())

@@ -35,6 +35,8 @@ def test_wheel_carries_resources_and_finds_them(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("interviewer-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "interviewer/_data/prompts/survey_question.txt" in names
+    assert {"interviewer/api.py", "interviewer/tables.py", "interviewer/exports.py"} <= set(names)
+    assert "interviewer/evaluation/html.py" in names
     assert any(n.startswith("interviewer/_data/evals/") for n in names)
     target = tmp_path / "site"
     subprocess.run(
@@ -69,3 +71,20 @@ def test_wheel_carries_resources_and_finds_them(tmp_path: Path) -> None:
     assert out[0].startswith(str(target))
     assert out[1] == str(target / "interviewer" / "_data" / "prompts")
     assert "question" in out[2]
+    # The public API from the installed wheel: open the sample run it ships.
+    api = (
+        "import interviewer; from interviewer.paths import resource_dir; "
+        "run = interviewer.open_run(resource_dir('personas') / 'samples' / "
+        "'embedded-gemma-270m' / 'interview'); "
+        "import interviewer.api as a; print(a.__file__); print(len(run), run.personas[0].id)"
+    )
+    lines = subprocess.run(
+        [sys.executable, "-c", api],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.splitlines()
+    assert lines[0].startswith(str(target))
+    assert lines[1] == "2 p00000"

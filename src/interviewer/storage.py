@@ -51,6 +51,7 @@ def atomic_write_json(path: Path, data: object) -> None:
 
 REPORT_OUTPUTS = (
     "report.json",
+    "report.html",
     "distributions.png",
     "summary.png",
     "gaps.png",

@@ -21,6 +21,7 @@ from interviewer.cli import (
     demographics,
     estimate,
     eval,
+    export,
     import_,
     inspect,
     interview,
@@ -56,6 +57,7 @@ _COMMANDS = {
     "eval": eval,
     "estimate": estimate,
     "usage": usage,
+    "export": export,
 }
 for _name, _module in _COMMANDS.items():
     app.command(name=_name)(_module.command)

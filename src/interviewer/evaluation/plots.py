@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # files only; never a window
+if "ipykernel" not in sys.modules:
+    # Files only; never a window. A notebook keeps its inline backend: its own plots
+    # must still show (ours are closed once saved, so they do not).
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np

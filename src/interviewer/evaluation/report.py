@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from interviewer.contracts.humans import HumanData, load_humans
-from interviewer.contracts.persona import Demographics
+from interviewer.contracts.persona import Demographics, Persona
 from interviewer.contracts.persona_files import load_personas
 from interviewer.contracts.questionnaire import Questionnaire, load_questionnaire
 from interviewer.contracts.responses import SimulatedResponse, read_responses
 from interviewer.errors import UserInputError
 from interviewer.evaluation.higher_order import STUDIES, Gap, gaps
+from interviewer.evaluation.html import ReportSources, write_report_html
 from interviewer.evaluation.scoring import (
     DEFAULT_RULES,
     SUBGROUP_TRAITS,
@@ -80,9 +82,13 @@ def evaluate(
     """Score against the humans, or for a higher-order study against the published gaps.
     ``personas``: run directories whose demographics place respondents in subgroups."""
     questionnaire = load_questionnaire(questionnaire_path)
-    demographics = {p.id: p.demographics for d in personas or [] for p in load_personas(d)}
+    dirs = personas or []
+    loaded = [p for d in dirs for p in load_personas(d)]
+    demographics = {p.id: p.demographics for p in loaded}
     if questionnaire.study in STUDIES:
-        return evaluate_gaps(methods, humans_path, questionnaire, out_dir, demographics, plots)
+        return evaluate_gaps(
+            methods, humans_path, questionnaire, out_dir, demographics, plots, dirs, loaded
+        )
     if humans_path is None:
         raise UserInputError("--humans is needed to score this questionnaire")
     return evaluate_scores(
@@ -96,6 +102,8 @@ def evaluate(
         seed=seed,
         plots=plots,
         rules=rules,
+        persona_dirs=dirs,
+        personas=loaded,
     )
 
 
@@ -106,6 +114,8 @@ def evaluate_gaps(
     out_dir: Path,
     demographics: Demographics,
     plots: bool = True,
+    persona_dirs: Sequence[Path] = (),
+    personas: Sequence[Persona] = (),
 ) -> EvalResult:
     """A higher-order study's gaps per party, against the published human gaps."""
     # The studies' human answers are not public: their humans give parties only.
@@ -126,7 +136,8 @@ def evaluate_gaps(
         notes += _no_party_note(method.label, responses, parties)
     if simulated:
         notes.insert(0, SIMULATED_NOTE)
-    return _study_result(questionnaire, humans, all_gaps, notes, out_dir, plots)
+    sources = _sources(questionnaire, methods, persona_dirs, personas)
+    return _study_result(questionnaire, humans, all_gaps, notes, out_dir, plots, sources)
 
 
 def evaluate_scores(
@@ -141,6 +152,8 @@ def evaluate_scores(
     seed: int = 0,
     plots: bool = True,
     rules: Rules = DEFAULT_RULES,
+    persona_dirs: Sequence[Path] = (),
+    personas: Sequence[Persona] = (),
 ) -> EvalResult:
     """Every method's distance to the humans' answers, overall and per subgroup, with the
     humans' own split-half bound."""
@@ -180,7 +193,20 @@ def evaluate_scores(
         notes=[SIMULATED_NOTE] if simulated else [],
         simulated=simulated,
     )
-    return _write(report, {}, out_dir, plots)
+    sources = _sources(questionnaire, methods, persona_dirs, personas)
+    return _write(report, {}, out_dir, plots, sources)
+
+
+def _sources(
+    questionnaire: Questionnaire,
+    methods: list[MethodInput],
+    persona_dirs: Sequence[Path],
+    personas: Sequence[Persona],
+) -> ReportSources:
+    """For report.html: ``personas`` (already read) give its sample transcripts, their
+    run directories its provenance."""
+    responses = {m.label: m.responses for m in methods}
+    return ReportSources(questionnaire, responses, persona_dirs, personas)
 
 
 def _human_subgroups(humans: HumanData, trait: str) -> dict[str, np.ndarray]:
@@ -280,6 +306,7 @@ def _study_result(
     notes: list[str],
     out_dir: Path,
     plots: bool,
+    sources: ReportSources,
 ) -> EvalResult:
     # Respondent-level human data of the three studies is not public: the comparison is
     # with the published gaps, and there is no split-half bound to compute.
@@ -295,11 +322,15 @@ def _study_result(
         ["higher-order study: compared with the published human gaps", *notes],
         simulated=SIMULATED_NOTE in notes,
     )
-    return _write(report, all_gaps, out_dir, plots)
+    return _write(report, all_gaps, out_dir, plots, sources)
 
 
 def _write(
-    report: Report, all_gaps: dict[str, list[Gap]], out_dir: Path, plots: bool
+    report: Report,
+    all_gaps: dict[str, list[Gap]],
+    out_dir: Path,
+    plots: bool,
+    sources: ReportSources,
 ) -> EvalResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     body = report.to_json()
@@ -322,4 +353,5 @@ def _write(
             files.append(charts.summary_png(report, out_dir / "summary.png"))
         if all_gaps:
             files.append(charts.gaps_png(all_gaps, out_dir / "gaps.png", report.simulated))
+    files.append(write_report_html(report, all_gaps, out_dir, files[1:], sources))
     return EvalResult(report, all_gaps, files)

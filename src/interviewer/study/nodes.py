@@ -10,9 +10,11 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from interviewer.contracts.humans import load_humans
+from interviewer.contracts.persona import Persona
 from interviewer.contracts.persona_files import load_personas
 from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.evaluation.higher_order import STUDIES
+from interviewer.evaluation.html import add_plots
 from interviewer.evaluation.report import EvalResult, MethodInput, evaluate_gaps, evaluate_scores
 from interviewer.evaluation.scoring import Rules, json_safe
 from interviewer.interview.context import InterviewContext
@@ -185,6 +187,7 @@ def score(state: StudyState, runtime: Runtime[StudyContext | StudioContext]) -> 
         resamples=suite.bootstrap,
         seed=suite.seed,
         rules=Rules(suite.missing, suite.sim_dist),
+        personas=_read_personas(ctx.cache, state, suite),
     )
     return _scored(ctx, state, result)
 
@@ -201,6 +204,7 @@ def higher_order(
         load_questionnaire(Path(state.questionnaire)),
         Path(state.out) / "report",
         _demographics(ctx.cache, state, suite),
+        personas=_read_personas(ctx.cache, state, suite),
     )
     return _scored(ctx, state, result)
 
@@ -214,7 +218,9 @@ def report(state: StudyState, runtime: Runtime[StudyContext | StudioContext]) ->
     overall = {m.label: m.overall for m in evaluation.report.methods}
     lines = ablation_lines(suite, overall, state.xs)
     if lines:
-        evaluation.files.extend(write_ablations(lines, report_dir, evaluation.report.simulated))
+        plots = write_ablations(lines, report_dir, evaluation.report.simulated)
+        add_plots(report_dir / "report.html", [p for p in plots if p.suffix == ".png"])
+        evaluation.files.extend(plots)
     drop_stale_report_files(report_dir, evaluation.files)
     return {
         "files": [str(f) for f in evaluation.files],
@@ -263,9 +269,14 @@ def _method_inputs(state: StudyState, suite: Suite) -> list[MethodInput]:
 def _demographics(
     cache: StudyCache, state: StudyState, suite: Suite
 ) -> dict[str, dict[str, dict[str, float]]]:
+    return {p.id: p.demographics for p in _read_personas(cache, state, suite)}
+
+
+def _read_personas(cache: StudyCache, state: StudyState, suite: Suite) -> list[Persona]:
+    """Every persona the suite's methods use, as the study read them (once)."""
     out = Path(state.out)
     runs = sorted({out / m.run_label for m in suite.methods if m.uses_personas})
-    return {p.id: p.demographics for run in runs for p in cache.personas[run]}
+    return [p for run in runs for p in cache.personas[run]]
 
 
 def _scored(ctx: StudyContext, state: StudyState, result: EvalResult) -> dict[str, Any]:
