@@ -47,12 +47,14 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from interviewer.evaluation.report import EvalResult, MethodInput
+    from interviewer.matching import Matching
     from interviewer.pool import ModelPool
     from interviewer.progress import RunProgress
     from interviewer.study.schema import Suite
     from interviewer.survey.conditioning import Respondent
     from interviewer.survey.fill_demographics import DemographicsSummary
     from interviewer.survey.runner import SurveySummary
+    from interviewer.usage import Budget
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -100,6 +102,8 @@ class Run:
     path: Path
     summary: RunSummary | None = None
     """What the call that made it did (None for a run opened from disk)."""
+    demographics: DemographicsSummary | None = None
+    """What ``fill_demographics`` did on it (None when it did not run on this object)."""
 
     @property
     def manifest(self) -> Manifest | None:
@@ -115,7 +119,7 @@ class Run:
         return load_personas(self.path)
 
     def reload(self) -> Run:
-        return Run(self.path, self.summary)
+        return Run(self.path, self.summary, self.demographics)
 
     def __len__(self) -> int:
         return len(self.personas)
@@ -170,6 +174,8 @@ class Matches:
     """A match CSV: ``respondent_id, persona_id, log_weight, objective``."""
 
     path: Path
+    result: Matching | None = None
+    """The pairs and their weights in memory (None for a CSV opened from disk)."""
 
     def to_pandas(self) -> pd.DataFrame:
         from interviewer.tables import matches_frame
@@ -339,15 +345,24 @@ def _rename(function: Callable[..., Any], name: str) -> None:
 
 
 @asynccontextmanager
-async def _models(settings: Settings, roles: Sequence[RoleName]) -> AsyncIterator[ModelPool]:
-    """A started ``ModelPool``; starting and stopping servers block, so they run off
-    the loop, and the HTTP clients close on the loop that used them."""
+async def _models(
+    settings: Settings,
+    roles: Sequence[RoleName],
+    budget: Budget | None = None,
+    console: Console | None = None,
+) -> AsyncIterator[ModelPool]:
+    """A started ``ModelPool`` whose calls stop at ``budget`` (``BudgetReached``; None: no
+    limit); starting and stopping servers block, so they run off the loop, and the HTTP
+    clients close on the loop that used them. ``console`` spins while the models start."""
     from interviewer.pool import ModelPool
+    from interviewer.usage import Budget, limited
 
     pool = ModelPool(settings, roles)
-    await asyncio.to_thread(pool.__enter__)
+    await _start(pool, console)
     try:
-        yield pool
+        models = [pool.model(r).model_name for r in pool.roles]
+        with limited(settings.prices, budget or Budget(), models):
+            yield pool
     finally:
         try:
             await pool.aclose()
@@ -355,15 +370,26 @@ async def _models(settings: Settings, roles: Sequence[RoleName]) -> AsyncIterato
             await asyncio.to_thread(pool.close)
 
 
+async def _start(pool: ModelPool, console: Console | None) -> None:
+    if console is None:
+        await asyncio.to_thread(pool.__enter__)
+        return
+    with console.status("starting the models…"):  # spins only while they start
+        await asyncio.to_thread(pool.__enter__)
+
+
 @contextmanager
-def _bar(label: str, progress: bool, unit: str = "tok") -> Iterator[RunProgress | None]:
-    """A progress bar when asked for; None draws nothing."""
+def _bar(
+    label: str, progress: bool, unit: str = "tok", console: Console | None = None
+) -> Iterator[RunProgress | None]:
+    """A progress bar when asked for, on ``console`` (None: a console of its own); None
+    draws nothing."""
     if not progress:
         yield None
         return
     from interviewer.progress import RunProgress
 
-    with RunProgress(label, unit=unit) as bar:
+    with RunProgress(label, console, unit=unit) as bar:
         yield bar
 
 
@@ -444,15 +470,20 @@ async def afill_demographics(
     samples: int = 20,
     seed: int = 0,
     progress: bool = True,
+    console: Console | None = None,
+    raise_on_failure: bool = True,
 ) -> Run:
     """Ask each persona the demographic questions and store a distribution per trait in
-    its file (``interviewer demographics``); returns the run, read again."""
+    its file (``interviewer demographics``); returns the run, read again, with what was
+    done in ``Run.demographics``. ``console``: draw the progress bar there.
+    ``raise_on_failure=False``: a persona that failed is left in
+    ``Run.demographics.failed`` (id -> reason) instead of raising."""
     from interviewer.survey.fill_demographics import fill_demographics as fill
 
     path = run.path if isinstance(run, Run) else Path(run)
     chosen = settings_from(settings, overrides)
     async with _models(chosen, ("respondent",)) as pool:
-        with _bar("personas", progress, unit="traits") as bar:
+        with _bar("personas", progress, unit="traits", console=console) as bar:
             summary: DemographicsSummary = await fill(
                 path,
                 pool.model("respondent"),
@@ -463,12 +494,12 @@ async def afill_demographics(
                 on_start=bar.start if bar else None,
                 on_result=bar.result if bar else None,
             )
-    if summary.failed:
+    if summary.failed and raise_on_failure:
         first = next(iter(summary.failed.items()))
         raise InterviewerError(
             f"{len(summary.failed)} persona(s) failed (first: {first[0]}: {first[1]}); run it again"
         )
-    return Run(path, run.summary if isinstance(run, Run) else None)
+    return Run(path, run.summary if isinstance(run, Run) else None, summary)
 
 
 fill_demographics = plain(afill_demographics)
@@ -587,8 +618,8 @@ def match(
         raise UserInputError(f"traits {unknown}: not canonical traits ({list(canonical)})")
     if not names:
         raise UserInputError(f"{humans}: no canonical demographic columns to match on")
-    match_to_file(personas, people, names, method, seed, Path(out), objective)
-    return Matches(Path(out))
+    result = match_to_file(personas, people, names, method, seed, Path(out), objective)
+    return Matches(Path(out), result)
 
 
 amatch = off_loop(match)
