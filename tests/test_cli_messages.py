@@ -277,8 +277,6 @@ def test_survey_side_concurrency_defaults_to_the_respondent_setting(
 ) -> None:
     import importlib
 
-    from interviewer.cli import survey as survey_cli
-
     seen: list[int] = []
 
     def fake(*args: object, concurrency: int, **kwargs: object) -> None:
@@ -286,7 +284,6 @@ def test_survey_side_concurrency_defaults_to_the_respondent_setting(
         raise KeyboardInterrupt  # enough: the value is what the test wants
 
     monkeypatch.setattr(importlib.import_module(f"interviewer.cli.{command}"), command, fake)
-    monkeypatch.setattr(survey_cli, "respondents_for", lambda *a: [])
     args = {
         "survey": ["survey", "--out", str(tmp_path / "r.jsonl")],
         "demographics": ["demographics", str(tmp_path)],

@@ -524,11 +524,17 @@ async def arun_survey(
     seed: int = 0,
     debias: DebiasScheme | None = None,
     progress: bool = True,
+    console: Console | None = None,
+    budget: Budget | None = None,
+    raise_on_failure: bool = True,
 ) -> Responses:
     """Ask every respondent the questionnaire into the JSONL ``out`` (``interviewer
     survey``): the personas of ``run`` (conditioning backstory or genagent), or one
     demographic profile per human of ``humans`` (qa, bio, portray). A respondent that
-    failed raises ``InterviewerError`` (``resume=True`` asks it again)."""
+    failed raises ``InterviewerError`` (``resume=True`` asks it again), or with
+    ``raise_on_failure=False`` is left in ``Responses.summary.failed`` (id -> reason).
+    ``console``: draw the progress bar there; ``budget``: stop the calls at it
+    (``BudgetReached``; what was written is kept, ``resume=True`` goes on)."""
     from interviewer.survey.graph import SurveyContext
     from interviewer.survey.runner import run_survey as ask_all
 
@@ -539,8 +545,8 @@ async def arun_survey(
     chosen = settings_from(settings, overrides)
     if debias is not None:
         chosen.survey.debias = debias
-    respondents = _respondents(conditioning, run, humans)
-    async with _models(chosen, ("respondent",)) as pool:
+    respondents = survey_respondents(conditioning, run, humans)
+    async with _models(chosen, ("respondent",), budget) as pool:
         ctx = SurveyContext(
             model=pool.model("respondent"),
             questionnaire=q,
@@ -550,7 +556,7 @@ async def arun_survey(
             genagent=conditioning == "genagent",
             debias=chosen.survey.debias,
         )
-        with _bar("respondents", progress, unit="answers") as bar:
+        with _bar("respondents", progress, unit="answers", console=console) as bar:
             summary = await ask_all(
                 respondents,
                 ctx,
@@ -562,7 +568,7 @@ async def arun_survey(
                 on_start=bar.start if bar else None,
                 on_result=bar.result if bar else None,
             )
-    if summary.failed:
+    if summary.failed and raise_on_failure:
         first = next(iter(summary.failed.items()))
         raise InterviewerError(
             f"{len(summary.failed)} respondent(s) failed (first: {first[0]}: {first[1]}); "
@@ -574,9 +580,11 @@ async def arun_survey(
 run_survey = plain(arun_survey)
 
 
-def _respondents(
+def survey_respondents(
     conditioning: Conditioning, run: Run | PathLike | None, humans: PathLike | None
 ) -> list[Respondent]:
+    """Who ``run_survey`` asks: the personas of ``run`` (backstory, genagent), or one
+    demographic profile per human of ``humans`` (qa, bio, portray)."""
     from interviewer.contracts.humans import load_humans
     from interviewer.survey.conditioning import from_humans, from_persona
 
