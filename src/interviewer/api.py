@@ -413,11 +413,19 @@ async def amake_personas(
     resume: bool = False,
     concurrency: int | None = None,
     seed_texts: Sequence[str] = (),
+    shard: tuple[int, int] | None = None,
     progress: bool = True,
+    console: Console | None = None,
+    budget: Budget | None = None,
+    raise_on_failure: bool = True,
 ) -> Run:
     """Interview ``n`` personas (``method`` interview: deep binding; anthology: one open
     question) into the run directory ``out``, as ``interviewer interview`` does. A
-    persona that failed raises ``InterviewerError`` (``resume=True`` tries it again)."""
+    persona that failed raises ``InterviewerError`` (``resume=True`` tries it again), or
+    with ``raise_on_failure=False`` is counted in ``Run.summary.failed`` (reasons in
+    ``out/failed``). ``shard=(i, k)``: make only the personas whose index % k == i (several
+    machines on shared storage). ``console``: spin there while the models start and draw
+    the progress bar there; ``budget``: stop the calls at it (``BudgetReached``)."""
     from interviewer.interview.context import InterviewContext
     from interviewer.interview.runner import RunPlan, run_interviews
 
@@ -430,13 +438,16 @@ async def amake_personas(
         method=method,
         concurrency=concurrency or chosen.persona.concurrency,
         resume=resume,
+        shard=shard,
         seed_texts=tuple(seed_texts),
         base_seed=chosen.persona.seed or 0,
     )
     _refuse_resume_without_run(plan.out, resume)
-    async with _models(chosen, ("interviewer", "persona", "critic")) as pool:
+    roles: tuple[RoleName, ...] = ("interviewer", "persona", "critic")
+    async with _models(chosen, roles, budget, console) as pool:
         ctx = InterviewContext.from_pool(pool, chosen)
-        with _bar("interviews" if method == "interview" else "backstories", progress) as bar:
+        label = "interviews" if method == "interview" else "backstories"
+        with _bar(label, progress, console=console) as bar:
             summary = await run_interviews(
                 plan,
                 ctx,
@@ -444,7 +455,7 @@ async def amake_personas(
                 bar.start if bar else None,
                 bar.result if bar else None,
             )
-    if summary.failed:
+    if summary.failed and raise_on_failure:
         raise InterviewerError(
             f"{summary.failed} persona(s) failed; reasons are in {plan.out / 'failed'}, "
             "resume=True tries them again"
