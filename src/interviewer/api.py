@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
-    from interviewer.evaluation.report import EvalResult, MethodInput
+    from interviewer.evaluation.report import EvalResult
     from interviewer.matching import Matching
     from interviewer.pool import ModelPool
     from interviewer.progress import RunProgress
@@ -663,8 +663,12 @@ def evaluate(
 ) -> Report:
     """Score each method's responses (label -> file) against the humans, or for a
     higher-order study against the published gaps (``interviewer eval``): writes
-    report.json, the plots and report.html into ``out``."""
+    report.json, the plots and report.html into ``out`` (and removes a plot an earlier
+    evaluation there left that this one did not write)."""
     from interviewer.evaluation.report import MethodInput
+    from interviewer.evaluation.report import evaluate as score
+    from interviewer.evaluation.scoring import Rules
+    from interviewer.storage import drop_stale_report_files
 
     q = _questionnaire(questionnaire)
     unknown = set(matches or {}) - set(responses)
@@ -677,64 +681,21 @@ def evaluate(
         for label, r in responses.items()
     ]
     folder = Path(out)
-    result = _score(
+    result = score(
         methods,
-        q,
         Path(humans) if humans is not None else None,
+        q,
         folder,
-        [_path(p) for p in personas],
-        _Scoring(splits, bootstrap, seed, missing, sim_dist),
+        personas=[_path(p) for p in personas],
+        splits=splits,
+        resamples=bootstrap,
+        seed=seed,
+        rules=Rules(missing, sim_dist),
     )
+    drop_stale_report_files(folder, result.files)
     report = open_report(folder, q)
     report.result = result
     return report
-
-
-@dataclass(frozen=True)
-class _Scoring:
-    splits: int
-    bootstrap: int
-    seed: int
-    missing: MissingRule
-    sim_dist: SimDist
-
-
-def _score(
-    methods: list[MethodInput],
-    q: Questionnaire,
-    humans: Path | None,
-    folder: Path,
-    persona_dirs: list[Path],
-    how: _Scoring,
-) -> EvalResult:
-    """``evaluation.report.evaluate``'s dispatch, for a questionnaire already loaded."""
-    from interviewer.evaluation.higher_order import STUDIES
-    from interviewer.evaluation.report import evaluate_gaps, evaluate_scores
-    from interviewer.evaluation.scoring import Rules
-    from interviewer.storage import drop_stale_report_files
-
-    loaded = [p for d in persona_dirs for p in load_personas(d)]
-    demographics = {p.id: p.demographics for p in loaded}
-    shown: dict[str, Any] = {"persona_dirs": persona_dirs, "personas": loaded}
-    if q.study in STUDIES:
-        result = evaluate_gaps(methods, humans, q, folder, demographics, **shown)
-    elif humans is None:
-        raise UserInputError("humans= is needed to score this questionnaire")
-    else:
-        result = evaluate_scores(
-            methods,
-            humans,
-            q,
-            folder,
-            demographics,
-            splits=how.splits,
-            resamples=how.bootstrap,
-            seed=how.seed,
-            rules=Rules(how.missing, how.sim_dist),
-            **shown,
-        )
-    drop_stale_report_files(folder, result.files)
-    return result
 
 
 def _path(value: Run | Responses | Matches | PathLike) -> Path:

@@ -17,7 +17,6 @@ from interviewer.cli._common import (
 from interviewer.contracts.choices import MissingRule, SimDist
 from interviewer.errors import UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
-from interviewer.storage import drop_stale_report_files
 from interviewer.usage import Budget
 
 if TYPE_CHECKING:  # scipy loads only when scoring runs
@@ -211,25 +210,22 @@ def _score(
     rules: Rules,
 ) -> None:
     """Score existing responses files (``LABEL=PATH`` each) against the humans."""
+    from interviewer.api import evaluate
     from interviewer.cli.views import print_evaluation
-    from interviewer.evaluation.report import MethodInput, evaluate, parse_labelled
+    from interviewer.evaluation.report import parse_labelled
 
-    files = parse_labelled(responses, "--responses")
-    match_files = parse_labelled(matches, "--matches")
-    unknown = set(match_files) - set(files)
-    if unknown:
-        raise UserInputError(f"--matches for unknown label(s) {sorted(unknown)}")
-    methods = [MethodInput(label, path, match_files.get(label)) for label, path in files.items()]
-    result = evaluate(
-        methods,
-        humans,
+    report = evaluate(
+        parse_labelled(responses, "--responses"),
         questionnaire,
         out,
+        humans=humans,
+        matches=parse_labelled(matches, "--matches"),
         personas=personas,
         splits=splits,
-        resamples=resamples,
+        bootstrap=resamples,
         seed=seed,
-        rules=rules,
+        missing=rules.missing,
+        sim_dist=rules.sim_dist,
     )
-    drop_stale_report_files(out, result.files)
-    print_evaluation(console, result)
+    assert report.result is not None  # evaluate always keeps what it computed
+    print_evaluation(console, report.result)
