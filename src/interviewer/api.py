@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from interviewer.matching import Matching
     from interviewer.pool import ModelPool
     from interviewer.progress import RunProgress
+    from interviewer.study.runner import SuiteResult
     from interviewer.study.schema import Suite
     from interviewer.survey.conditioning import Respondent
     from interviewer.survey.fill_demographics import DemographicsSummary
@@ -229,6 +230,8 @@ class SuiteRun:
     runs: dict[str, Run] = field(default_factory=dict)
     responses: dict[str, Responses] = field(default_factory=dict)
     report: Report | None = None
+    result: SuiteResult | None = None
+    """The study's in-memory result: run summaries, personas, evaluation, ablations."""
 
 
 # ----------------------------------------------------------------------- opening files
@@ -718,18 +721,29 @@ async def arun_suite(
     settings: SettingsLike = None,
     overrides: Mapping[str, Any] | None = None,
     progress: bool = True,
+    console: Console | None = None,
+    budget: Budget | None = None,
+    dry_run: bool = False,
 ) -> SuiteRun:
     """Run a whole eval suite through the study graph (``interviewer eval --suite``):
-    personas, demographics, matching, surveys, report; a rerun into ``out`` resumes."""
+    personas, demographics, matching, surveys, report; a rerun into ``out`` resumes.
+    ``console``: draw the study's progress there; ``budget``: stop every call at it
+    (``BudgetReached``; finished work is kept, a rerun carries on); ``dry_run``: on the
+    SIMULATED engine at a few respondents per method, every output marked so
+    (``interviewer eval --dry-run``; ``study.dry_run.wiring_problems`` checks it)."""
     from interviewer.study import load_suite, scaled
+    from interviewer.study.dry_run import dry_run_settings, dry_run_suite, mark_dry_run
     from interviewer.study.runner import study
 
     spec = scaled(suite if not isinstance(suite, str | Path) else load_suite(Path(suite)), scale)
     chosen = settings_from(settings, overrides, base=spec.settings)
     folder = Path(out)
+    if dry_run:
+        spec, chosen = dry_run_suite(spec), dry_run_settings(chosen)
+        mark_dry_run(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    async with _models(chosen, _all_roles()) as pool:
-        result = await study(spec, pool, folder, _console(progress))
+    async with _models(chosen, _all_roles(), budget) as pool:
+        result = await study(spec, pool, folder, console or _console(progress))
     q = _suite_questionnaire(spec, folder)
     return SuiteRun(
         out=folder,
@@ -738,6 +752,7 @@ async def arun_suite(
             m.label: Responses(folder / f"responses_{m.label}.jsonl", q) for m in spec.methods
         },
         report=Report(folder / "report", result.evaluation.report.to_json(), q, result.evaluation),
+        result=result,
     )
 
 

@@ -172,23 +172,28 @@ def _run_suite(
     budget: Budget,
     dry_run: bool = False,
 ) -> None:
+    from interviewer.api import arun_suite
     from interviewer.cli.views import print_evaluation
-    from interviewer.study import load_suite, run_suite, scaled, with_flags
-    from interviewer.study.dry_run import (
-        dry_run_settings,
-        dry_run_suite,
-        mark_dry_run,
-        wiring_problems,
-    )
+    from interviewer.pool import run_loop
+    from interviewer.study import load_suite, scaled, with_flags
+    from interviewer.study.dry_run import dry_run_suite, wiring_problems
 
     spec = with_flags(scaled(load_suite(suite), scale), flags)
-    settings = given.build(base=spec.settings)
+    ran = run_loop(
+        arun_suite(
+            spec,
+            out,
+            settings=given.file,
+            overrides=given.overrides,
+            console=console,
+            budget=budget,
+            dry_run=dry_run,
+        )
+    )
+    assert ran.result is not None  # arun_suite always keeps the study's result
+    print_evaluation(console, ran.result.evaluation)
     if dry_run:
-        spec, settings = dry_run_suite(spec), dry_run_settings(settings)
-        mark_dry_run(out)
-    print_evaluation(console, run_suite(spec, settings, out, console, budget).evaluation)
-    if dry_run:
-        problems = wiring_problems(spec, out)
+        problems = wiring_problems(dry_run_suite(spec), out)
         for problem in problems:
             console.print(f"[red]dry run: {problem}[/]")
         if problems:
