@@ -25,6 +25,7 @@ import concurrent.futures
 import contextvars
 import functools
 import json
+import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -375,10 +376,37 @@ async def _models(
 
 async def _start(pool: ModelPool, console: Console | None) -> None:
     if console is None:
-        await asyncio.to_thread(pool.__enter__)
+        await _enter(pool)
         return
     with console.status("starting the models…"):  # spins only while they start
-        await asyncio.to_thread(pool.__enter__)
+        await _enter(pool)
+
+
+async def _enter(pool: ModelPool) -> None:
+    """Start ``pool`` on a worker thread. A thread cannot be stopped: where the run is
+    cancelled (Ctrl-C) while it starts, the pool stops once the start ends, so no
+    server outlives the run."""
+    lock = threading.Lock()
+    state = {"cancelled": False, "started": False}
+
+    def enter() -> None:
+        pool.__enter__()
+        with lock:
+            state["started"] = True
+            if not state["cancelled"]:
+                return
+        pool.close()
+
+    start = asyncio.ensure_future(asyncio.to_thread(enter))
+    try:
+        await asyncio.shield(start)
+    except asyncio.CancelledError:
+        with lock:
+            state["cancelled"] = True
+            started = state["started"]
+        if started:  # the thread ended before it saw the cancel: stop here
+            pool.close()
+        raise
 
 
 @contextmanager
