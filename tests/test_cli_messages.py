@@ -41,6 +41,17 @@ def test_resume_of_a_missing_survey_file_is_refused(
     assert code == 2 and "nothing to resume" in one_line(capsys)
 
 
+@pytest.mark.parametrize(
+    ("conditioning", "named"), [("bio", "--humans"), ("backstory", "run directory")]
+)
+def test_a_survey_without_its_respondents_names_what_to_give(
+    conditioning: str, named: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["survey", "-q", str(FIXTURES / "trust.yaml"), "--conditioning", conditioning]
+    code = main([*args, "--out", str(tmp_path / "r.jsonl"), "--base-url", NOWHERE])
+    assert code == 2 and named in one_line(capsys)
+
+
 def test_a_survey_nobody_can_be_asked_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

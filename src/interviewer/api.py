@@ -632,11 +632,17 @@ def survey_respondents(
 
     if conditioning in ("backstory", "genagent"):
         if run is None:
-            raise UserInputError(f"conditioning {conditioning} needs the personas' run")
+            raise UserInputError(
+                f"conditioning {conditioning} needs the personas' run directory "
+                "(run=; on the command line its argument)"
+            )
         personas = run.personas if isinstance(run, Run) else load_personas(Path(run))
         return [from_persona(p) for p in personas]
     if humans is None:
-        raise UserInputError(f"conditioning {conditioning} needs humans= (a human CSV)")
+        raise UserInputError(
+            f"conditioning {conditioning} needs a human CSV, one profile per human "
+            "(humans=; on the command line --humans H.csv)"
+        )
     return from_humans(load_humans(Path(humans)), conditioning)
 
 
