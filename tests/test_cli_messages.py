@@ -52,6 +52,15 @@ def test_a_survey_without_its_respondents_names_what_to_give(
     assert code == 2 and named in one_line(capsys)
 
 
+def test_an_unknown_match_trait_names_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["match", str(SAMPLES), "--humans", str(FIXTURES / "humans.csv")]
+    code = main([*args, "--traits", "shoe_size", "--out", str(tmp_path / "m.csv")])
+    err = one_line(capsys)
+    assert code == 2 and "--traits" in err and "shoe_size" in err, err
+
+
 def test_a_survey_nobody_can_be_asked_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -671,7 +671,9 @@ def match(
     names = list(traits) if traits else [t for t in canonical if t in people.demographics]
     unknown = [t for t in names if t not in canonical]
     if unknown:
-        raise UserInputError(f"traits {unknown}: not canonical traits ({list(canonical)})")
+        raise UserInputError(
+            f"traits {unknown} (traits=, --traits): not canonical traits ({list(canonical)})"
+        )
     if not names:
         raise UserInputError(f"{humans}: no canonical demographic columns to match on")
     result = match_to_file(personas, people, names, method, seed, Path(out), objective)
