@@ -61,6 +61,15 @@ def test_an_unknown_match_trait_names_the_flag(
     assert code == 2 and "--traits" in err and "shoe_size" in err, err
 
 
+def test_matches_for_an_unknown_label_names_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["eval", "--responses", "qa=r.jsonl", "--matches", "x=m.csv"]
+    code = main([*args, "-q", str(FIXTURES / "trust.yaml"), "--out", str(tmp_path)])
+    err = one_line(capsys)
+    assert code == 2 and "--matches" in err and "unknown label" in err, err
+
+
 def test_a_survey_nobody_can_be_asked_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -712,7 +712,7 @@ def evaluate(
     q = _questionnaire(questionnaire)
     unknown = set(matches or {}) - set(responses)
     if unknown:
-        raise UserInputError(f"matches for unknown label(s) {sorted(unknown)}")
+        raise UserInputError(f"matches (--matches) for unknown label(s) {sorted(unknown)}")
     methods = [
         MethodInput(
             label, _path(r), _path(matches[label]) if matches and label in matches else None
