@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,3 +171,45 @@ def test_the_package_re_exports_exactly_the_api() -> None:
         assert getattr(interviewer, name) is getattr(api, name)
     with pytest.raises(AttributeError):
         _ = interviewer.no_such_name
+
+
+def test_a_run_cancelled_while_its_models_start_stops_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ctrl-C cancels the run while a worker thread starts the servers; the thread
+    # cannot be stopped, so what it started must be stopped when it is done.
+    from interviewer import api
+
+    events: list[str] = []
+    starting = threading.Event()
+
+    class Pool:
+        roles = ()
+
+        def __init__(self, *args: object) -> None:
+            pass
+
+        def __enter__(self) -> Pool:
+            starting.set()
+            time.sleep(0.3)
+            events.append("started")
+            return self
+
+        def close(self) -> None:
+            events.append("stopped")
+
+    monkeypatch.setattr("interviewer.pool.ModelPool", Pool)
+
+    async def main() -> None:
+        async def use() -> None:
+            async with api._models(api.settings_from(), ()):
+                events.append("used")
+
+        task = asyncio.ensure_future(use())
+        await asyncio.to_thread(starting.wait)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())  # returns once the worker thread has ended
+    assert events == ["started", "stopped"]

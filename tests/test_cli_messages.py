@@ -41,6 +41,35 @@ def test_resume_of_a_missing_survey_file_is_refused(
     assert code == 2 and "nothing to resume" in one_line(capsys)
 
 
+@pytest.mark.parametrize(
+    ("conditioning", "named"), [("bio", "--humans"), ("backstory", "run directory")]
+)
+def test_a_survey_without_its_respondents_names_what_to_give(
+    conditioning: str, named: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["survey", "-q", str(FIXTURES / "trust.yaml"), "--conditioning", conditioning]
+    code = main([*args, "--out", str(tmp_path / "r.jsonl"), "--base-url", NOWHERE])
+    assert code == 2 and named in one_line(capsys)
+
+
+def test_an_unknown_match_trait_names_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["match", str(SAMPLES), "--humans", str(FIXTURES / "humans.csv")]
+    code = main([*args, "--traits", "shoe_size", "--out", str(tmp_path / "m.csv")])
+    err = one_line(capsys)
+    assert code == 2 and "--traits" in err and "shoe_size" in err, err
+
+
+def test_matches_for_an_unknown_label_names_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["eval", "--responses", "qa=r.jsonl", "--matches", "x=m.csv"]
+    code = main([*args, "-q", str(FIXTURES / "trust.yaml"), "--out", str(tmp_path)])
+    err = one_line(capsys)
+    assert code == 2 and "--matches" in err and "unknown label" in err, err
+
+
 def test_a_survey_nobody_can_be_asked_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -277,8 +306,6 @@ def test_survey_side_concurrency_defaults_to_the_respondent_setting(
 ) -> None:
     import importlib
 
-    from interviewer.cli import survey as survey_cli
-
     seen: list[int] = []
 
     def fake(*args: object, concurrency: int, **kwargs: object) -> None:
@@ -286,7 +313,6 @@ def test_survey_side_concurrency_defaults_to_the_respondent_setting(
         raise KeyboardInterrupt  # enough: the value is what the test wants
 
     monkeypatch.setattr(importlib.import_module(f"interviewer.cli.{command}"), command, fake)
-    monkeypatch.setattr(survey_cli, "respondents_for", lambda *a: [])
     args = {
         "survey": ["survey", "--out", str(tmp_path / "r.jsonl")],
         "demographics": ["demographics", str(tmp_path)],

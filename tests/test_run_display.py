@@ -42,32 +42,37 @@ def test_the_start_spinner_stops_before_the_run(
         def stop(self) -> None:
             events.append("some other spinner off")
 
-    class FakeConsole:
-        def status(self, text: str) -> Status:
+    class FakeConsole(Console):
+        def status(self, text: str) -> Status:  # type: ignore[override]
             return Status()
 
-        def print(self, *args: object, **kwargs: object) -> None:
-            pass
-
     class Pool:
+        roles = ()
+
         def __init__(self, *args: object, **kwargs: object) -> None:
             pass
 
         def __enter__(self) -> Pool:
             return self
 
-        def __exit__(self, *exc: object) -> None:
+        async def aclose(self) -> None:
+            pass
+
+        def close(self) -> None:
             events.append("models stopped")
 
-    def run(*args: object) -> RunSummary:
+    async def run(*args: object) -> RunSummary:
         events.append("run")
         return RunSummary(1, 0, 1, 0, 1.0, 10)
 
     monkeypatch.setattr("interviewer.pool.ModelPool", Pool)  # imported when the command runs
-    monkeypatch.setattr(interview_cli, "_run", run)
+    monkeypatch.setattr("interviewer.interview.runner.run_interviews", run)
+    monkeypatch.setattr(
+        "interviewer.interview.context.InterviewContext.from_pool", lambda *a: object()
+    )
     interview_cli.run_interview_command(
         given_settings().build(),
-        FakeConsole(),  # type: ignore[arg-type]
+        FakeConsole(file=io.StringIO()),
         n=1,
         out=tmp_path / "o",
         method="interview",

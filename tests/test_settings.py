@@ -90,24 +90,44 @@ def test_flags_overlay_a_suite_leaf_by_leaf() -> None:
 
 
 class _Stop(Exception):
-    """Raised by the stand-in run_suite: the test wants the settings, not a run."""
+    """Raised by the stand-in study: the test wants the settings and suite, not a run."""
+
+
+def _suite_run_seen(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, Settings]]:
+    """(suite, settings) for each suite run started; the run stops before any model."""
+    seen: list[tuple[object, Settings]] = []
+
+    class Pool:
+        roles = ()
+
+        def __init__(self, settings: Settings, *_: object) -> None:
+            self.settings = settings
+
+        def __enter__(self) -> Pool:
+            return self
+
+        async def aclose(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    async def fake_study(spec: object, pool: Pool, *_: object) -> None:
+        seen.append((spec, pool.settings))
+        raise _Stop
+
+    monkeypatch.setattr("interviewer.pool.ModelPool", Pool)  # imported when the suite runs
+    monkeypatch.setattr("interviewer.study.runner.study", fake_study)
+    return seen
 
 
 def _eval_suite_settings(
     monkeypatch: pytest.MonkeyPatch, suite: Path, out: Path, *flags: str
 ) -> Settings:
-    import interviewer.study
-
-    seen: list[Settings] = []
-
-    def fake_run_suite(spec: object, settings: Settings, *_: object) -> None:
-        seen.append(settings)
-        raise _Stop
-
-    monkeypatch.setattr(interviewer.study, "run_suite", fake_run_suite)
+    seen = _suite_run_seen(monkeypatch)
     with pytest.raises(_Stop):
         main(["eval", "--suite", str(suite), "--out", str(out), *flags])
-    return seen[0]
+    return seen[0][1]
 
 
 def test_backend_flag_equal_to_the_default_beats_the_suite(
@@ -181,20 +201,12 @@ def test_readme_precedence_table_is_what_the_code_does(
 
 
 def test_eval_flags_beat_the_suite_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import interviewer.study
-
-    seen: list[object] = []
-
-    def fake_run_suite(spec: object, *_: object) -> None:
-        seen.append(spec)
-        raise _Stop
-
-    monkeypatch.setattr(interviewer.study, "run_suite", fake_run_suite)
+    seen = _suite_run_seen(monkeypatch)
     suite = _write_suite(tmp_path, "")
     with pytest.raises(_Stop):
         main(["eval", "--suite", str(suite), "--out", str(tmp_path), "--splits", "100",
               "--bootstrap", "7", "--seed", "3"])  # fmt: skip
-    (spec,) = seen
+    ((spec, _),) = seen
     assert (spec.splits, spec.bootstrap, spec.seed) == (100, 7, 3)  # type: ignore[attr-defined]
 
 

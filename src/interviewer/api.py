@@ -25,6 +25,7 @@ import concurrent.futures
 import contextvars
 import functools
 import json
+import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -46,13 +47,16 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
-    from interviewer.evaluation.report import EvalResult, MethodInput
+    from interviewer.evaluation.report import EvalResult
+    from interviewer.matching import Matching
     from interviewer.pool import ModelPool
     from interviewer.progress import RunProgress
+    from interviewer.study.runner import SuiteResult
     from interviewer.study.schema import Suite
     from interviewer.survey.conditioning import Respondent
     from interviewer.survey.fill_demographics import DemographicsSummary
     from interviewer.survey.runner import SurveySummary
+    from interviewer.usage import Budget
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -100,6 +104,8 @@ class Run:
     path: Path
     summary: RunSummary | None = None
     """What the call that made it did (None for a run opened from disk)."""
+    demographics: DemographicsSummary | None = None
+    """What ``fill_demographics`` did on it (None when it did not run on this object)."""
 
     @property
     def manifest(self) -> Manifest | None:
@@ -115,7 +121,7 @@ class Run:
         return load_personas(self.path)
 
     def reload(self) -> Run:
-        return Run(self.path, self.summary)
+        return Run(self.path, self.summary, self.demographics)
 
     def __len__(self) -> int:
         return len(self.personas)
@@ -170,6 +176,8 @@ class Matches:
     """A match CSV: ``respondent_id, persona_id, log_weight, objective``."""
 
     path: Path
+    result: Matching | None = None
+    """The pairs and their weights in memory (None for a CSV opened from disk)."""
 
     def to_pandas(self) -> pd.DataFrame:
         from interviewer.tables import matches_frame
@@ -223,6 +231,8 @@ class SuiteRun:
     runs: dict[str, Run] = field(default_factory=dict)
     responses: dict[str, Responses] = field(default_factory=dict)
     report: Report | None = None
+    result: SuiteResult | None = None
+    """The study's in-memory result: run summaries, personas, evaluation, ablations."""
 
 
 # ----------------------------------------------------------------------- opening files
@@ -339,15 +349,24 @@ def _rename(function: Callable[..., Any], name: str) -> None:
 
 
 @asynccontextmanager
-async def _models(settings: Settings, roles: Sequence[RoleName]) -> AsyncIterator[ModelPool]:
-    """A started ``ModelPool``; starting and stopping servers block, so they run off
-    the loop, and the HTTP clients close on the loop that used them."""
+async def _models(
+    settings: Settings,
+    roles: Sequence[RoleName],
+    budget: Budget | None = None,
+    console: Console | None = None,
+) -> AsyncIterator[ModelPool]:
+    """A started ``ModelPool`` whose calls stop at ``budget`` (``BudgetReached``; None: no
+    limit); starting and stopping servers block, so they run off the loop, and the HTTP
+    clients close on the loop that used them. ``console`` spins while the models start."""
     from interviewer.pool import ModelPool
+    from interviewer.usage import Budget, limited
 
     pool = ModelPool(settings, roles)
-    await asyncio.to_thread(pool.__enter__)
+    await _start(pool, console)
     try:
-        yield pool
+        models = [pool.model(r).model_name for r in pool.roles]
+        with limited(settings.prices, budget or Budget(), models):
+            yield pool
     finally:
         try:
             await pool.aclose()
@@ -355,15 +374,53 @@ async def _models(settings: Settings, roles: Sequence[RoleName]) -> AsyncIterato
             await asyncio.to_thread(pool.close)
 
 
+async def _start(pool: ModelPool, console: Console | None) -> None:
+    if console is None:
+        await _enter(pool)
+        return
+    with console.status("starting the models…"):  # spins only while they start
+        await _enter(pool)
+
+
+async def _enter(pool: ModelPool) -> None:
+    """Start ``pool`` on a worker thread. A thread cannot be stopped: where the run is
+    cancelled (Ctrl-C) while it starts, the pool stops once the start ends, so no
+    server outlives the run."""
+    lock = threading.Lock()
+    state = {"cancelled": False, "started": False}
+
+    def enter() -> None:
+        pool.__enter__()
+        with lock:
+            state["started"] = True
+            if not state["cancelled"]:
+                return
+        pool.close()
+
+    start = asyncio.ensure_future(asyncio.to_thread(enter))
+    try:
+        await asyncio.shield(start)
+    except asyncio.CancelledError:
+        with lock:
+            state["cancelled"] = True
+            started = state["started"]
+        if started:  # the thread ended before it saw the cancel: stop here
+            pool.close()
+        raise
+
+
 @contextmanager
-def _bar(label: str, progress: bool, unit: str = "tok") -> Iterator[RunProgress | None]:
-    """A progress bar when asked for; None draws nothing."""
+def _bar(
+    label: str, progress: bool, unit: str = "tok", console: Console | None = None
+) -> Iterator[RunProgress | None]:
+    """A progress bar when asked for, on ``console`` (None: a console of its own); None
+    draws nothing."""
     if not progress:
         yield None
         return
     from interviewer.progress import RunProgress
 
-    with RunProgress(label, unit=unit) as bar:
+    with RunProgress(label, console, unit=unit) as bar:
         yield bar
 
 
@@ -387,11 +444,19 @@ async def amake_personas(
     resume: bool = False,
     concurrency: int | None = None,
     seed_texts: Sequence[str] = (),
+    shard: tuple[int, int] | None = None,
     progress: bool = True,
+    console: Console | None = None,
+    budget: Budget | None = None,
+    raise_on_failure: bool = True,
 ) -> Run:
     """Interview ``n`` personas (``method`` interview: deep binding; anthology: one open
     question) into the run directory ``out``, as ``interviewer interview`` does. A
-    persona that failed raises ``InterviewerError`` (``resume=True`` tries it again)."""
+    persona that failed raises ``InterviewerError`` (``resume=True`` tries it again), or
+    with ``raise_on_failure=False`` is counted in ``Run.summary.failed`` (reasons in
+    ``out/failed``). ``shard=(i, k)``: make only the personas whose index % k == i (several
+    machines on shared storage). ``console``: spin there while the models start and draw
+    the progress bar there; ``budget``: stop the calls at it (``BudgetReached``)."""
     from interviewer.interview.context import InterviewContext
     from interviewer.interview.runner import RunPlan, run_interviews
 
@@ -404,13 +469,16 @@ async def amake_personas(
         method=method,
         concurrency=concurrency or chosen.persona.concurrency,
         resume=resume,
+        shard=shard,
         seed_texts=tuple(seed_texts),
         base_seed=chosen.persona.seed or 0,
     )
     _refuse_resume_without_run(plan.out, resume)
-    async with _models(chosen, ("interviewer", "persona", "critic")) as pool:
+    roles: tuple[RoleName, ...] = ("interviewer", "persona", "critic")
+    async with _models(chosen, roles, budget, console) as pool:
         ctx = InterviewContext.from_pool(pool, chosen)
-        with _bar("interviews" if method == "interview" else "backstories", progress) as bar:
+        label = "interviews" if method == "interview" else "backstories"
+        with _bar(label, progress, console=console) as bar:
             summary = await run_interviews(
                 plan,
                 ctx,
@@ -418,7 +486,7 @@ async def amake_personas(
                 bar.start if bar else None,
                 bar.result if bar else None,
             )
-    if summary.failed:
+    if summary.failed and raise_on_failure:
         raise InterviewerError(
             f"{summary.failed} persona(s) failed; reasons are in {plan.out / 'failed'}, "
             "resume=True tries them again"
@@ -444,15 +512,20 @@ async def afill_demographics(
     samples: int = 20,
     seed: int = 0,
     progress: bool = True,
+    console: Console | None = None,
+    raise_on_failure: bool = True,
 ) -> Run:
     """Ask each persona the demographic questions and store a distribution per trait in
-    its file (``interviewer demographics``); returns the run, read again."""
+    its file (``interviewer demographics``); returns the run, read again, with what was
+    done in ``Run.demographics``. ``console``: draw the progress bar there.
+    ``raise_on_failure=False``: a persona that failed is left in
+    ``Run.demographics.failed`` (id -> reason) instead of raising."""
     from interviewer.survey.fill_demographics import fill_demographics as fill
 
     path = run.path if isinstance(run, Run) else Path(run)
     chosen = settings_from(settings, overrides)
     async with _models(chosen, ("respondent",)) as pool:
-        with _bar("personas", progress, unit="traits") as bar:
+        with _bar("personas", progress, unit="traits", console=console) as bar:
             summary: DemographicsSummary = await fill(
                 path,
                 pool.model("respondent"),
@@ -463,12 +536,12 @@ async def afill_demographics(
                 on_start=bar.start if bar else None,
                 on_result=bar.result if bar else None,
             )
-    if summary.failed:
+    if summary.failed and raise_on_failure:
         first = next(iter(summary.failed.items()))
         raise InterviewerError(
             f"{len(summary.failed)} persona(s) failed (first: {first[0]}: {first[1]}); run it again"
         )
-    return Run(path, run.summary if isinstance(run, Run) else None)
+    return Run(path, run.summary if isinstance(run, Run) else None, summary)
 
 
 fill_demographics = plain(afill_demographics)
@@ -493,11 +566,17 @@ async def arun_survey(
     seed: int = 0,
     debias: DebiasScheme | None = None,
     progress: bool = True,
+    console: Console | None = None,
+    budget: Budget | None = None,
+    raise_on_failure: bool = True,
 ) -> Responses:
     """Ask every respondent the questionnaire into the JSONL ``out`` (``interviewer
     survey``): the personas of ``run`` (conditioning backstory or genagent), or one
     demographic profile per human of ``humans`` (qa, bio, portray). A respondent that
-    failed raises ``InterviewerError`` (``resume=True`` asks it again)."""
+    failed raises ``InterviewerError`` (``resume=True`` asks it again), or with
+    ``raise_on_failure=False`` is left in ``Responses.summary.failed`` (id -> reason).
+    ``console``: draw the progress bar there; ``budget``: stop the calls at it
+    (``BudgetReached``; what was written is kept, ``resume=True`` goes on)."""
     from interviewer.survey.graph import SurveyContext
     from interviewer.survey.runner import run_survey as ask_all
 
@@ -508,8 +587,8 @@ async def arun_survey(
     chosen = settings_from(settings, overrides)
     if debias is not None:
         chosen.survey.debias = debias
-    respondents = _respondents(conditioning, run, humans)
-    async with _models(chosen, ("respondent",)) as pool:
+    respondents = survey_respondents(conditioning, run, humans)
+    async with _models(chosen, ("respondent",), budget) as pool:
         ctx = SurveyContext(
             model=pool.model("respondent"),
             questionnaire=q,
@@ -519,7 +598,7 @@ async def arun_survey(
             genagent=conditioning == "genagent",
             debias=chosen.survey.debias,
         )
-        with _bar("respondents", progress, unit="answers") as bar:
+        with _bar("respondents", progress, unit="answers", console=console) as bar:
             summary = await ask_all(
                 respondents,
                 ctx,
@@ -531,7 +610,7 @@ async def arun_survey(
                 on_start=bar.start if bar else None,
                 on_result=bar.result if bar else None,
             )
-    if summary.failed:
+    if summary.failed and raise_on_failure:
         first = next(iter(summary.failed.items()))
         raise InterviewerError(
             f"{len(summary.failed)} respondent(s) failed (first: {first[0]}: {first[1]}); "
@@ -543,19 +622,27 @@ async def arun_survey(
 run_survey = plain(arun_survey)
 
 
-def _respondents(
+def survey_respondents(
     conditioning: Conditioning, run: Run | PathLike | None, humans: PathLike | None
 ) -> list[Respondent]:
+    """Who ``run_survey`` asks: the personas of ``run`` (backstory, genagent), or one
+    demographic profile per human of ``humans`` (qa, bio, portray)."""
     from interviewer.contracts.humans import load_humans
     from interviewer.survey.conditioning import from_humans, from_persona
 
     if conditioning in ("backstory", "genagent"):
         if run is None:
-            raise UserInputError(f"conditioning {conditioning} needs the personas' run")
+            raise UserInputError(
+                f"conditioning {conditioning} needs the personas' run directory "
+                "(run=; on the command line its argument)"
+            )
         personas = run.personas if isinstance(run, Run) else load_personas(Path(run))
         return [from_persona(p) for p in personas]
     if humans is None:
-        raise UserInputError(f"conditioning {conditioning} needs humans= (a human CSV)")
+        raise UserInputError(
+            f"conditioning {conditioning} needs a human CSV, one profile per human "
+            "(humans=; on the command line --humans H.csv)"
+        )
     return from_humans(load_humans(Path(humans)), conditioning)
 
 
@@ -584,11 +671,13 @@ def match(
     names = list(traits) if traits else [t for t in canonical if t in people.demographics]
     unknown = [t for t in names if t not in canonical]
     if unknown:
-        raise UserInputError(f"traits {unknown}: not canonical traits ({list(canonical)})")
+        raise UserInputError(
+            f"traits {unknown} (traits=, --traits): not canonical traits ({list(canonical)})"
+        )
     if not names:
         raise UserInputError(f"{humans}: no canonical demographic columns to match on")
-    match_to_file(personas, people, names, method, seed, Path(out), objective)
-    return Matches(Path(out))
+    result = match_to_file(personas, people, names, method, seed, Path(out), objective)
+    return Matches(Path(out), result)
 
 
 amatch = off_loop(match)
@@ -613,13 +702,17 @@ def evaluate(
 ) -> Report:
     """Score each method's responses (label -> file) against the humans, or for a
     higher-order study against the published gaps (``interviewer eval``): writes
-    report.json, the plots and report.html into ``out``."""
+    report.json, the plots and report.html into ``out`` (and removes a plot an earlier
+    evaluation there left that this one did not write)."""
     from interviewer.evaluation.report import MethodInput
+    from interviewer.evaluation.report import evaluate as score
+    from interviewer.evaluation.scoring import Rules
+    from interviewer.storage import drop_stale_report_files
 
     q = _questionnaire(questionnaire)
     unknown = set(matches or {}) - set(responses)
     if unknown:
-        raise UserInputError(f"matches for unknown label(s) {sorted(unknown)}")
+        raise UserInputError(f"matches (--matches) for unknown label(s) {sorted(unknown)}")
     methods = [
         MethodInput(
             label, _path(r), _path(matches[label]) if matches and label in matches else None
@@ -627,64 +720,21 @@ def evaluate(
         for label, r in responses.items()
     ]
     folder = Path(out)
-    result = _score(
+    result = score(
         methods,
-        q,
         Path(humans) if humans is not None else None,
+        q,
         folder,
-        [_path(p) for p in personas],
-        _Scoring(splits, bootstrap, seed, missing, sim_dist),
+        personas=[_path(p) for p in personas],
+        splits=splits,
+        resamples=bootstrap,
+        seed=seed,
+        rules=Rules(missing, sim_dist),
     )
+    drop_stale_report_files(folder, result.files)
     report = open_report(folder, q)
     report.result = result
     return report
-
-
-@dataclass(frozen=True)
-class _Scoring:
-    splits: int
-    bootstrap: int
-    seed: int
-    missing: MissingRule
-    sim_dist: SimDist
-
-
-def _score(
-    methods: list[MethodInput],
-    q: Questionnaire,
-    humans: Path | None,
-    folder: Path,
-    persona_dirs: list[Path],
-    how: _Scoring,
-) -> EvalResult:
-    """``evaluation.report.evaluate``'s dispatch, for a questionnaire already loaded."""
-    from interviewer.evaluation.higher_order import STUDIES
-    from interviewer.evaluation.report import evaluate_gaps, evaluate_scores
-    from interviewer.evaluation.scoring import Rules
-    from interviewer.storage import drop_stale_report_files
-
-    loaded = [p for d in persona_dirs for p in load_personas(d)]
-    demographics = {p.id: p.demographics for p in loaded}
-    shown: dict[str, Any] = {"persona_dirs": persona_dirs, "personas": loaded}
-    if q.study in STUDIES:
-        result = evaluate_gaps(methods, humans, q, folder, demographics, **shown)
-    elif humans is None:
-        raise UserInputError("humans= is needed to score this questionnaire")
-    else:
-        result = evaluate_scores(
-            methods,
-            humans,
-            q,
-            folder,
-            demographics,
-            splits=how.splits,
-            resamples=how.bootstrap,
-            seed=how.seed,
-            rules=Rules(how.missing, how.sim_dist),
-            **shown,
-        )
-    drop_stale_report_files(folder, result.files)
-    return result
 
 
 def _path(value: Run | Responses | Matches | PathLike) -> Path:
@@ -707,18 +757,29 @@ async def arun_suite(
     settings: SettingsLike = None,
     overrides: Mapping[str, Any] | None = None,
     progress: bool = True,
+    console: Console | None = None,
+    budget: Budget | None = None,
+    dry_run: bool = False,
 ) -> SuiteRun:
     """Run a whole eval suite through the study graph (``interviewer eval --suite``):
-    personas, demographics, matching, surveys, report; a rerun into ``out`` resumes."""
+    personas, demographics, matching, surveys, report; a rerun into ``out`` resumes.
+    ``console``: draw the study's progress there; ``budget``: stop every call at it
+    (``BudgetReached``; finished work is kept, a rerun carries on); ``dry_run``: on the
+    SIMULATED engine at a few respondents per method, every output marked so
+    (``interviewer eval --dry-run``; ``study.dry_run.wiring_problems`` checks it)."""
     from interviewer.study import load_suite, scaled
+    from interviewer.study.dry_run import dry_run_settings, dry_run_suite, mark_dry_run
     from interviewer.study.runner import study
 
     spec = scaled(suite if not isinstance(suite, str | Path) else load_suite(Path(suite)), scale)
     chosen = settings_from(settings, overrides, base=spec.settings)
     folder = Path(out)
+    if dry_run:
+        spec, chosen = dry_run_suite(spec), dry_run_settings(chosen)
+        mark_dry_run(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    async with _models(chosen, _all_roles()) as pool:
-        result = await study(spec, pool, folder, _console(progress))
+    async with _models(chosen, _all_roles(), budget) as pool:
+        result = await study(spec, pool, folder, console or _console(progress))
     q = _suite_questionnaire(spec, folder)
     return SuiteRun(
         out=folder,
@@ -727,6 +788,7 @@ async def arun_suite(
             m.label: Responses(folder / f"responses_{m.label}.jsonl", q) for m in spec.methods
         },
         report=Report(folder / "report", result.evaluation.report.to_json(), q, result.evaluation),
+        result=result,
     )
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 import yaml
@@ -20,11 +19,7 @@ from rich.console import Console
 
 from interviewer.errors import UserInputError
 from interviewer.settings import ROLES, Settings, deep_merge, dotted_overrides, load_settings
-from interviewer.usage import Budget, limited
 from interviewer.yaml_io import load_yaml
-
-if TYPE_CHECKING:
-    from interviewer.pool import ModelPool
 
 console = Console()
 
@@ -62,14 +57,6 @@ MaxTokensOpt = Annotated[
         "--resume continues. Calls in flight may go a little over.",
     ),
 ]
-
-
-@contextmanager
-def spending(pool: ModelPool, settings: Settings, budget: Budget) -> Iterator[None]:
-    """Stop the calls ``pool.run`` makes in this block at ``budget`` (``BudgetReached``);
-    no budget, no limit."""
-    with limited(settings.prices, budget, [pool.model(r).model_name for r in pool.roles]):
-        yield
 
 
 @dataclass(frozen=True)

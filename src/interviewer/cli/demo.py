@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from interviewer.cli._common import console, with_settings
+from interviewer.cli._common import GivenSettings, console, with_settings
 from interviewer.paths import WRITABLE_FIX, writable_dir
-from interviewer.settings import Settings
 
 
 @with_settings
@@ -40,7 +39,7 @@ def command(
     ] = 6,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     *,
-    settings: Settings,
+    given: GivenSettings,
 ) -> None:
     """The main job, end to end, on the default (embedded) backend, in under ten minutes.
 
@@ -51,13 +50,24 @@ def command(
     """
     import datetime as dt
 
+    from interviewer.api import arun_suite
     from interviewer.cli.views import demo_report
-    from interviewer.study.demo import DemoSizes, run_demo
+    from interviewer.pool import run_loop
+    from interviewer.study.demo import DemoSizes, demo_result, demo_suite
 
     target = writable_dir(
         out or Path("runs") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}", "--out", WRITABLE_FIX
     )
     started = time.perf_counter()
     sizes = DemoSizes(interviews, backstories, humans, questions, seed)
-    result = run_demo(settings, target, sizes, console)
-    console.print(demo_report(result, time.perf_counter() - started))
+    ran = run_loop(
+        arun_suite(
+            demo_suite(sizes),
+            target,
+            settings=given.file,
+            overrides=given.overrides,
+            console=console,
+        )
+    )
+    assert ran.result is not None  # arun_suite always keeps the study's result
+    console.print(demo_report(demo_result(ran.result), time.perf_counter() - started))

@@ -58,23 +58,20 @@ def demographics(
     samples: int,
     seed: int,
 ) -> DemographicsSummary:
-    from interviewer.pool import ModelPool
-    from interviewer.progress import RunProgress
-    from interviewer.survey.fill_demographics import fill_demographics
+    from interviewer.api import afill_demographics
+    from interviewer.pool import run_loop
 
-    with (
-        ModelPool(settings, roles=("respondent",)) as pool,
-        RunProgress("personas", console, unit="traits") as bar,
-    ):
-        return pool.run(
-            fill_demographics(
-                run_dir,
-                pool.model("respondent"),
-                concurrency=concurrency,
-                force=force,
-                samples=samples,
-                seed=seed,
-                on_start=bar.start,
-                on_result=bar.result,
-            )
+    run = run_loop(
+        afill_demographics(
+            run_dir,
+            settings=settings,
+            force=force,
+            concurrency=concurrency,
+            samples=samples,
+            seed=seed,
+            console=console,
+            raise_on_failure=False,
         )
+    )
+    assert run.demographics is not None  # afill_demographics always fills it in
+    return run.demographics

@@ -113,9 +113,9 @@ def command(
     how = Assumptions(followup_rate, flag_rate, answer_fill)
     n = n or 2
     if questionnaire is not None and survey_only:
-        from interviewer.cli.survey import respondents_for
+        from interviewer.api import survey_respondents
 
-        respondents = respondents_for(conditioning, personas, humans)
+        respondents = survey_respondents(conditioning, personas, humans)
         asked = _survey(settings, respondents, questionnaire, pace, how, no_logprobs, samples)
         console.print(estimate_table(run_loop(asked), settings))
         return

@@ -17,7 +17,6 @@ from interviewer.cli._common import (
 from interviewer.contracts.choices import MissingRule, SimDist
 from interviewer.errors import UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
-from interviewer.storage import drop_stale_report_files
 from interviewer.usage import Budget
 
 if TYPE_CHECKING:  # scipy loads only when scoring runs
@@ -173,23 +172,28 @@ def _run_suite(
     budget: Budget,
     dry_run: bool = False,
 ) -> None:
+    from interviewer.api import arun_suite
     from interviewer.cli.views import print_evaluation
-    from interviewer.study import load_suite, run_suite, scaled, with_flags
-    from interviewer.study.dry_run import (
-        dry_run_settings,
-        dry_run_suite,
-        mark_dry_run,
-        wiring_problems,
-    )
+    from interviewer.pool import run_loop
+    from interviewer.study import load_suite, scaled, with_flags
+    from interviewer.study.dry_run import dry_run_suite, wiring_problems
 
     spec = with_flags(scaled(load_suite(suite), scale), flags)
-    settings = given.build(base=spec.settings)
+    ran = run_loop(
+        arun_suite(
+            spec,
+            out,
+            settings=given.file,
+            overrides=given.overrides,
+            console=console,
+            budget=budget,
+            dry_run=dry_run,
+        )
+    )
+    assert ran.result is not None  # arun_suite always keeps the study's result
+    print_evaluation(console, ran.result.evaluation)
     if dry_run:
-        spec, settings = dry_run_suite(spec), dry_run_settings(settings)
-        mark_dry_run(out)
-    print_evaluation(console, run_suite(spec, settings, out, console, budget).evaluation)
-    if dry_run:
-        problems = wiring_problems(spec, out)
+        problems = wiring_problems(dry_run_suite(spec), out)
         for problem in problems:
             console.print(f"[red]dry run: {problem}[/]")
         if problems:
@@ -211,25 +215,22 @@ def _score(
     rules: Rules,
 ) -> None:
     """Score existing responses files (``LABEL=PATH`` each) against the humans."""
+    from interviewer.api import evaluate
     from interviewer.cli.views import print_evaluation
-    from interviewer.evaluation.report import MethodInput, evaluate, parse_labelled
+    from interviewer.evaluation.report import parse_labelled
 
-    files = parse_labelled(responses, "--responses")
-    match_files = parse_labelled(matches, "--matches")
-    unknown = set(match_files) - set(files)
-    if unknown:
-        raise UserInputError(f"--matches for unknown label(s) {sorted(unknown)}")
-    methods = [MethodInput(label, path, match_files.get(label)) for label, path in files.items()]
-    result = evaluate(
-        methods,
-        humans,
+    report = evaluate(
+        parse_labelled(responses, "--responses"),
         questionnaire,
         out,
+        humans=humans,
+        matches=parse_labelled(matches, "--matches"),
         personas=personas,
         splits=splits,
-        resamples=resamples,
+        bootstrap=resamples,
         seed=seed,
-        rules=rules,
+        missing=rules.missing,
+        sim_dist=rules.sim_dist,
     )
-    drop_stale_report_files(out, result.files)
-    print_evaluation(console, result)
+    assert report.result is not None  # evaluate always keeps what it computed
+    print_evaluation(console, report.result)

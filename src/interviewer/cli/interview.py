@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from interviewer.cli._common import MaxTokensOpt, MaxUsdOpt, console, spending, with_settings
+from interviewer.cli._common import MaxTokensOpt, MaxUsdOpt, console, with_settings
 from interviewer.errors import InterviewerError, UserInputError
 from interviewer.interview.state import Method
 from interviewer.paths import WRITABLE_FIX, writable_dir
@@ -18,8 +17,7 @@ from interviewer.settings import Settings
 from interviewer.usage import Budget
 
 if TYPE_CHECKING:  # langchain loads only when an interview runs
-    from interviewer.interview.runner import RunPlan, RunSummary
-    from interviewer.pool import ModelPool
+    from interviewer.interview.runner import RunSummary
 
 
 @with_settings
@@ -78,8 +76,6 @@ def command(
     settings: Settings,
 ) -> None:
     """Interview N personas into DIR: one JSON file each, resumable."""
-    if target_words is not None:
-        settings.interview.target_words = target_words
     run_interview_command(
         settings,
         console,
@@ -90,6 +86,7 @@ def command(
         concurrency=concurrency,
         shard=shard,
         seed_texts=seed_texts,
+        target_words=target_words,
         budget=Budget(max_usd, max_tokens),
     )
 
@@ -105,11 +102,13 @@ def run_interview_command(
     concurrency: int | None,
     shard: str | None,
     seed_texts: Path | None,
+    target_words: int | None = None,
     budget: Budget | None = None,
 ) -> RunSummary:
+    from interviewer.api import amake_personas
     from interviewer.interview.lengths import run_length_lines
-    from interviewer.interview.runner import RunPlan, parse_shard
-    from interviewer.pool import ModelPool
+    from interviewer.interview.runner import parse_shard
+    from interviewer.pool import run_loop
 
     target = out or default_out_dir()
     if resume and not (target / "manifest.json").is_file():
@@ -118,49 +117,39 @@ def run_interview_command(
             "drop --resume to start one"
         )
     writable_dir(target, "--out", WRITABLE_FIX)  # before the models take minutes to start
-    plan = RunPlan(
-        out=target,
-        n=n,
-        method=method,
-        concurrency=concurrency or settings.persona.concurrency,
-        resume=resume,
-        shard=parse_shard(shard) if shard else None,
-        seed_texts=read_seed_texts(seed_texts),
-        base_seed=settings.persona.seed or 0,
+    run = run_loop(
+        amake_personas(
+            target,
+            n,
+            method=method,
+            settings=settings,
+            target_words=target_words,
+            resume=resume,
+            concurrency=concurrency,
+            seed_texts=read_seed_texts(seed_texts),
+            shard=parse_shard(shard) if shard else None,
+            console=console,
+            budget=budget,
+            raise_on_failure=False,
+        )
     )
-    with ExitStack() as models:
-        with console.status("starting the models…"):  # spins only while they start
-            pool = models.enter_context(
-                ModelPool(settings, roles=("interviewer", "persona", "critic"))
-            )
-        summary = _run(plan, settings, pool, console, budget or Budget())
+    assert run.summary is not None  # amake_personas always fills it in
+    summary = run.summary
     console.print(
         f"[bold]{summary.done}[/] made, [red]{summary.failed}[/] failed, "
         f"{summary.done_before} already there · {summary.tokens:,} tokens in "
-        f"{summary.seconds:.0f} s → {plan.out}"
+        f"{summary.seconds:.0f} s → {target}"
     )
-    for line in run_length_lines(plan.out, plan.method, settings):
+    if target_words is not None:  # what the run was told, as amake_personas applied it
+        settings.interview.target_words = target_words
+    for line in run_length_lines(target, method, settings):
         console.print(f"[yellow]{line}[/]" if line.startswith("warning") else line)
     if summary.failed:
         raise InterviewerError(
-            f"{summary.failed} persona(s) failed; reasons are in {plan.out / 'failed'}, "
+            f"{summary.failed} persona(s) failed; reasons are in {target / 'failed'}, "
             "--resume tries them again"
         )
     return summary
-
-
-def _run(
-    plan: RunPlan, settings: Settings, pool: ModelPool, console: Console, budget: Budget
-) -> RunSummary:
-    from interviewer.interview.context import InterviewContext
-    from interviewer.interview.runner import run_interviews
-    from interviewer.progress import RunProgress
-
-    ctx = InterviewContext.from_pool(pool, settings)
-    dump = settings.model_dump(mode="json")
-    label = "interviews" if plan.method == "interview" else "backstories"
-    with RunProgress(label, console) as bar, spending(pool, settings, budget):
-        return pool.run(run_interviews(plan, ctx, dump, bar.start, bar.result))
 
 
 def default_out_dir() -> Path:

@@ -9,7 +9,6 @@ import typer
 
 from interviewer.cli._common import console
 from interviewer.contracts.choices import MatchMethod, Objective
-from interviewer.errors import UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
 
 if TYPE_CHECKING:  # scipy loads only when a match runs
@@ -68,18 +67,10 @@ def match_run(
     trait_names: list[str] | None,
     objective: Objective = "weight",
 ) -> Matching:
-    from interviewer.contracts.demographics import traits
-    from interviewer.contracts.humans import load_humans
-    from interviewer.contracts.persona_files import load_personas
-    from interviewer.matching import match_to_file
+    from interviewer.api import match
 
-    personas = load_personas(run_dir)
-    humans = load_humans(humans_path)
-    canonical = traits()
-    names = trait_names or [t for t in canonical if t in humans.demographics]
-    unknown = [t for t in names if t not in canonical]
-    if unknown:
-        raise UserInputError(f"--traits {unknown}: not canonical traits ({list(canonical)})")
-    if not names:
-        raise UserInputError(f"{humans_path}: no canonical demographic columns to match on")
-    return match_to_file(personas, humans, names, method, seed, out, objective)
+    matches = match(
+        run_dir, humans_path, out, method=method, objective=objective, traits=trait_names, seed=seed
+    )
+    assert matches.result is not None  # match always returns what it computed
+    return matches.result

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from interviewer.cli._common import MaxTokensOpt, MaxUsdOpt, console, spending, with_settings
+from interviewer.cli._common import MaxTokensOpt, MaxUsdOpt, console, with_settings
 from interviewer.contracts.choices import Conditioning
 from interviewer.errors import InterviewerError, UserInputError
 from interviewer.paths import WRITABLE_FIX, writable_dir
@@ -16,7 +16,6 @@ from interviewer.settings import DebiasScheme, Settings
 from interviewer.usage import Budget
 
 if TYPE_CHECKING:  # langchain and numpy load only when a survey runs
-    from interviewer.survey.conditioning import Respondent
     from interviewer.survey.runner import SurveySummary
 
 
@@ -89,16 +88,14 @@ def command(
     settings: Settings,
 ) -> None:
     """Ask every respondent a questionnaire; write one JSONL line per respondent × question."""
-    if debias is not None:
-        settings.survey.debias = debias
     if resume and not out.is_file():
         raise UserInputError(f"--resume: {out} does not exist, nothing to resume; drop --resume")
     writable_dir(out.parent, "--out", WRITABLE_FIX)
-    respondents = respondents_for(conditioning, run_dir, humans)
     summary = survey(
         settings,
         console,
-        respondents,
+        run_dir,
+        humans,
         questionnaire,
         out,
         conditioning,
@@ -107,6 +104,7 @@ def command(
         carry_answers=carry_answers,
         samples=samples,
         seed=seed,
+        debias=debias,
         budget=Budget(max_usd, max_tokens),
     )
     console.print(
@@ -128,31 +126,11 @@ def command(
         )
 
 
-def respondents_for(
-    conditioning: Conditioning, run_dir: Path | None, humans: Path | None
-) -> list[Respondent]:
-    from interviewer.contracts.humans import load_humans
-    from interviewer.contracts.persona_files import load_personas
-    from interviewer.survey.conditioning import from_humans, from_persona
-
-    if conditioning in ("backstory", "genagent"):
-        if run_dir is None:
-            raise UserInputError(f"--conditioning {conditioning} needs the personas' run directory")
-        return [from_persona(p) for p in load_personas(run_dir)]
-    if humans is None:
-        raise UserInputError(
-            f"--conditioning {conditioning} needs --humans H.csv (one profile per human)"
-        )
-    baseline: Conditioning = (
-        "qa" if conditioning == "qa" else ("bio" if conditioning == "bio" else "portray")
-    )
-    return from_humans(load_humans(humans), baseline)
-
-
 def survey(
     settings: Settings,
     console: Console,
-    respondents: list[Respondent],
+    run_dir: Path | None,
+    humans: Path | None,
     questionnaire: Path,
     out: Path,
     conditioning: Conditioning,
@@ -162,42 +140,33 @@ def survey(
     carry_answers: bool,
     samples: int,
     seed: int,
+    debias: DebiasScheme | None = None,
     budget: Budget | None = None,
 ) -> SurveySummary:
-    from interviewer.contracts.questionnaire import load_questionnaire
-    from interviewer.pool import ModelPool
-    from interviewer.progress import RunProgress
-    from interviewer.survey.graph import SurveyContext
-    from interviewer.survey.runner import run_survey
+    from interviewer.api import arun_survey
+    from interviewer.pool import run_loop
 
-    q = load_questionnaire(questionnaire)
-    with ModelPool(settings, roles=("respondent",)) as pool:
-        ctx = SurveyContext(
-            model=pool.model("respondent"),
-            questionnaire=q,
+    responses = run_loop(
+        arun_survey(
+            questionnaire,
+            out,
+            run=run_dir,
+            conditioning=conditioning,
+            humans=humans,
+            settings=settings,
+            resume=resume,
+            concurrency=concurrency,
             carry_answers=carry_answers,
             samples=samples,
             seed=seed,
-            genagent=conditioning == "genagent",
-            debias=settings.survey.debias,
+            debias=debias,
+            console=console,
+            budget=budget,
+            raise_on_failure=False,
         )
-        with (
-            RunProgress("respondents", console, unit="answers") as bar,
-            spending(pool, settings, budget or Budget()),
-        ):
-            return pool.run(
-                run_survey(
-                    respondents,
-                    ctx,
-                    out,
-                    conditioning,
-                    resume=resume,
-                    concurrency=concurrency,
-                    settings_dump=settings.model_dump(mode="json"),
-                    on_start=bar.start,
-                    on_result=bar.result,
-                )
-            )
+    )
+    assert responses.summary is not None  # arun_survey always fills it in
+    return responses.summary
 
 
 def _report_letter_mass(out: Path) -> None:

@@ -69,7 +69,7 @@ def parse_labelled(values: list[str], flag: str) -> dict[str, Path]:
 def evaluate(
     methods: list[MethodInput],
     humans_path: Path | None,
-    questionnaire_path: Path,
+    questionnaire_path: Path | Questionnaire,
     out_dir: Path,
     *,
     personas: list[Path] | None = None,
@@ -80,8 +80,13 @@ def evaluate(
     rules: Rules = DEFAULT_RULES,
 ) -> EvalResult:
     """Score against the humans, or for a higher-order study against the published gaps.
+    ``questionnaire_path``: its YAML, or the questionnaire already loaded;
     ``personas``: run directories whose demographics place respondents in subgroups."""
-    questionnaire = load_questionnaire(questionnaire_path)
+    questionnaire = (
+        questionnaire_path
+        if isinstance(questionnaire_path, Questionnaire)
+        else load_questionnaire(questionnaire_path)
+    )
     dirs = personas or []
     loaded = [p for d in dirs for p in load_personas(d)]
     demographics = {p.id: p.demographics for p in loaded}

@@ -1,7 +1,7 @@
 """Whole studies: a suite's schema, the study graph that runs it, the ablation analysis, and
 the built-in demo."""
 
-from interviewer.study.demo import DemoResult, DemoSizes, run_demo
+from interviewer.study.demo import DemoResult, DemoSizes, demo_result
 from interviewer.study.runner import SuiteResult, run_suite
 from interviewer.study.schema import Suite, load_suite, scaled, with_flags
 
@@ -10,8 +10,8 @@ __all__ = [
     "DemoSizes",
     "Suite",
     "SuiteResult",
+    "demo_result",
     "load_suite",
-    "run_demo",
     "run_suite",
     "scaled",
     "with_flags",

@@ -12,13 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Console
-
 from interviewer.contracts.persona import Persona
 from interviewer.evaluation.report import EvalResult
 from interviewer.interview.runner import RunSummary
-from interviewer.settings import Settings
-from interviewer.study.runner import run_suite
+from interviewer.study.runner import SuiteResult
 from interviewer.study.schema import MatchSpec, MethodSpec, Suite
 
 DEMO_ITEMS = (
@@ -73,7 +70,7 @@ def demo_suite(sizes: DemoSizes) -> Suite:
     )
 
 
-def run_demo(settings: Settings, out: Path, sizes: DemoSizes, console: Console) -> DemoResult:
-    result = run_suite(demo_suite(sizes), settings, out, console)
+def demo_result(result: SuiteResult) -> DemoResult:
+    """What the demo shows of its suite's run (``demo_suite``)."""
     personas = [p for label in result.runs for p in result.personas[label]]
-    return DemoResult(out, result.runs, personas, result.evaluation)
+    return DemoResult(result.out, result.runs, personas, result.evaluation)
