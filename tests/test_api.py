@@ -213,3 +213,16 @@ def test_a_run_cancelled_while_its_models_start_stops_them(
 
     asyncio.run(main())  # returns once the worker thread has ended
     assert events == ["started", "stopped"]
+
+
+def test_a_settings_object_edited_after_it_was_built_keeps_its_edits() -> None:
+    """A notebook edits settings in place; none of it may be dropped silently."""
+    from interviewer.api import settings_from
+
+    settings = settings_from()
+    settings.interview.target_words = 150
+    settings.persona.temperature = 0.8
+    merged = settings_from(settings, {"interview.questions": 3})
+    assert merged.interview.target_words == 150
+    assert merged.persona.temperature == 0.8
+    assert merged.interview.questions == 3

@@ -295,9 +295,15 @@ def settings_from(
     suite's block) < ``settings`` < ``overrides`` (dotted keys)."""
     nested = dotted_overrides(dict(overrides or {}))
     if isinstance(settings, Settings):
-        given = settings.model_dump(mode="json", exclude_unset=True)
         from interviewer.settings import deep_merge
 
+        # What the caller gave: every value that differs from its default (an attribute
+        # edited after construction, s.interview.target_words = 150, is not "set" on s
+        # itself), and every value set explicitly, even to its default.
+        given = deep_merge(
+            settings.model_dump(mode="json", exclude_defaults=True),
+            settings.model_dump(mode="json", exclude_unset=True),
+        )
         return load_settings(None, deep_merge(given, nested), base=base)
     return load_settings(Path(settings) if settings is not None else None, nested, base=base)
 
