@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from interviewer.version import __version__
 
 # Not imported for type checkers either: the layers contract (pyproject) reads every
 # module that imports ``interviewer.__version__`` as importing the package. Typed

@@ -19,14 +19,25 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from interviewer.errors import InterviewerError, UserInputError
 from interviewer.settings import Price
 from interviewer.storage import atomic_write_json
 
-if TYPE_CHECKING:
-    from interviewer.model import Completion
+
+class Spent(Protocol):
+    """What a ledger reads of a ``model.Completion`` (usage sits below the model API)."""
+
+    @property
+    def prompt_tokens(self) -> int: ...
+    @property
+    def completion_tokens(self) -> int: ...
+    @property
+    def cached_tokens(self) -> int: ...
+    @property
+    def cached(self) -> bool: ...
+
 
 USAGE_FILE = "usage.json"
 USAGE_VERSION = 1
@@ -100,7 +111,7 @@ class Ledger:
     budget: Budget = field(default_factory=Budget)
     entries: dict[tuple[str, str], RoleUsage] = field(default_factory=dict)
 
-    def record(self, role: str, model: str, completion: Completion) -> None:
+    def record(self, role: str, model: str, completion: Spent) -> None:
         entry = self.entries.setdefault((role, model), RoleUsage(role, model))
         entry.calls += 1
         if completion.cached:
@@ -162,7 +173,7 @@ def limited(prices: Mapping[str, Price], budget: Budget, models: Iterable[str]) 
         yield
 
 
-def record(role: str, model: str, completion: Completion) -> None:
+def record(role: str, model: str, completion: Spent) -> None:
     """Add one call to every open ledger (``Model.complete`` calls this)."""
     for ledger in _open.get():
         ledger.record(role, model, completion)

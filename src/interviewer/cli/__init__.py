@@ -14,7 +14,6 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-from interviewer import __version__
 from interviewer.cli import (
     backends,
     demo,
@@ -33,6 +32,7 @@ from interviewer.cli import (
 )
 from interviewer.cli._common import GivenSettings, console, given_settings
 from interviewer.cli._errors import run_app
+from interviewer.version import __version__
 
 app = typer.Typer(
     add_completion=False,

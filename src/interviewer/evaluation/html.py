@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interviewer import __version__
 from interviewer.contracts.persona import Manifest, Persona
 from interviewer.contracts.questionnaire import Questionnaire
 from interviewer.evaluation.higher_order import Gap
 from interviewer.evaluation.scoring import Report, Scores
 from interviewer.simulated import SIMULATED_NOTE, SIMULATED_PREFIX
+from interviewer.version import __version__
 
 SAMPLE_TRANSCRIPTS = 3
 MAX_TURNS = 12

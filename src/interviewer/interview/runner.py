@@ -23,7 +23,6 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.errors import GraphRecursionError
 from pydantic import ValidationError
 
-from interviewer import __version__
 from interviewer.contracts.persona import (
     CriticVerdict,
     FailedPersona,
@@ -44,6 +43,7 @@ from interviewer.interview.state import InterviewInput, Method
 from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_model
 from interviewer.usage import BudgetReached, run_usage_path, saved_usage
+from interviewer.version import __version__
 
 CHECKPOINTS = ".checkpoints.sqlite"
 Saver = AsyncSqliteSaver | None
