@@ -43,6 +43,14 @@ def test_help_everywhere(command: list[str]) -> None:
     assert "Usage" in result.stdout
 
 
+def test_version_prints_and_exits_0() -> None:
+    from interviewer.version import __version__
+
+    result = run_cli("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"interviewer {__version__}"
+
+
 def test_unknown_option_exits_2() -> None:
     result = run_cli("backends", "--no-such-flag")
     assert result.returncode == 2

@@ -63,14 +63,23 @@ for _name, _module in _COMMANDS.items():
     app.command(name=_name)(_module.command)
 
 
+def _print_version(given: bool) -> None:
+    # Eager: a group needs a command, so a plain option would fail as "Missing command".
+    if given:
+        console.print(f"interviewer {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
 ) -> None:
-    if version:
-        console.print(f"interviewer {__version__}")
-        raise typer.Exit()
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
