@@ -63,7 +63,7 @@ class Estimate:
 
 def classical(y: ArrayLike, alpha: float = 0.1, weights: ArrayLike | None = None) -> Estimate:
     """The CLT interval of a (weighted) mean of real answers ``y``."""
-    return _meannormal_interval(y, alpha, weights, ("y", "weights"))
+    return _mean_interval(y, alpha, weights, ("y", "weights"))
 
 
 def naive(
@@ -73,7 +73,7 @@ def naive(
 
     Its width shrinks with the number of personas whatever their bias, which is why it
     is labelled naive: it is an interval for the personas' mean, not the population's."""
-    return _meannormal_interval(yhat_frame, alpha, frame_weights, ("yhat_frame", "frame_weights"))
+    return _mean_interval(yhat_frame, alpha, frame_weights, ("yhat_frame", "frame_weights"))
 
 
 def rectified(
@@ -113,7 +113,8 @@ def rectified(
 def effective_sample_size(pilot: Estimate, rectified: Estimate) -> float:
     """Real respondents the rectified estimate is worth: the pilot size a pilot-only
     interval would need to be as narrow, ``n_pilot·(pilot.width / rectified.width)²``
-    (widths scale as 1/√n)."""
+    (widths scale as 1/√n). Respondents of the pilot's own design: a weighted pilot's
+    design effect is in both widths, so it cancels out of the ratio."""
     if rectified.width <= 0:
         raise UserInputError("the rectified interval has zero width: no sample size matches it")
     return pilot.n * (pilot.width / rectified.width) ** 2
@@ -122,7 +123,7 @@ def effective_sample_size(pilot: Estimate, rectified: Estimate) -> float:
 # ── helpers ────────────────────────────────────────────────────────────────
 
 
-def _meannormal_interval(
+def _mean_interval(
     values: ArrayLike, alpha: float, weights: ArrayLike | None, names: tuple[str, str]
 ) -> Estimate:
     z = z_value(alpha)
@@ -145,8 +146,8 @@ def _tuned_lambda(wy: Array, wyhat: Array, wframe: Array, w: Array, w_frame: Arr
     covariance = float(np.mean((labelled - labelled.mean()) * (predicted - predicted.mean())))
     variance = float(pooled.var(ddof=1))
     if variance == 0.0:
-        return 0.0  # constant predictions carry no information: the pilot alone
-        # (ppi-python returns NaN here)
+        # constant predictions carry no information: the pilot alone (ppi-python: NaN)
+        return 0.0
     return float(np.clip(covariance / ((1 + n / big_n) * variance), 0.0, 1.0))
 
 
