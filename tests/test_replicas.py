@@ -74,7 +74,7 @@ def test_a_failed_replica_moves_its_pinned_personas_and_no_others() -> None:
 
 def test_load_bound_spreads_new_personas_away_from_a_busy_replica() -> None:
     routes = ReplicaSet(URLS[:2], "persona")
-    routes.in_flight = [10, 0]  # replica 0 is busy: bound ceil(1.25 * 11 / 2) = 7
+    routes.in_flight = [10, 0]  # replica 0 is busy: under 1.25 × 11 / 2 = 6.9 takes a new one
     keys = [k for k in KEYS if rendezvous_order(k, URLS[:2])[0] == 0][:5]
     assert [routes.choose(k, set()) for k in keys] == [1] * 5
     assert all(routes.pins[k] == 1 for k in keys)  # and they stay there

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -109,8 +108,9 @@ class ReplicaSet:
         if key is None:
             return min(candidates, key=self.in_flight.__getitem__)
         order = [i for i in rendezvous_order(key, self.urls) if i in candidates]
-        load = sum(self.in_flight[i] for i in candidates) + 1
-        bound = math.ceil(LOAD_BOUND * load / len(candidates))
+        # In flight < c × mean (with this call): Mirrokni et al.'s ceil(c × mean) bound,
+        # for whole counts.
+        bound = LOAD_BOUND * (sum(self.in_flight[i] for i in candidates) + 1) / len(candidates)
         chosen = next((i for i in order if self.in_flight[i] < bound), order[0])
         self.pins[key] = chosen
         return chosen
