@@ -26,8 +26,9 @@ from interviewer import replicas as routing
 from interviewer.interview.context import InterviewContext
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.pool import ModelPool
+from interviewer.settings import RoleName
 
-ROLES = ("interviewer", "persona", "critic")
+ROLES: tuple[RoleName, ...] = ("interviewer", "persona", "critic")
 
 
 @dataclass(frozen=True)

@@ -289,3 +289,25 @@ def test_vllm_attaches_to_several(tmp_path: Path) -> None:
         endpoint = VLLMBackend(None, (url_a, url_b), VLLMSettings(), tmp_path).start()
     assert endpoint.replicas == (url_a, url_b) and endpoint.model == "stub-model"
     assert "2 servers" in endpoint.label
+
+
+def test_backends_probes_each_replica_on_its_own(tmp_path: Path) -> None:
+    from interviewer.probe import probe_pool
+
+    with running_stub() as (dead, _):
+        pass
+    with running_stub() as (alive, _):
+        chosen = {"backend": "openai", "model": "m", "api": "completions"}
+        settings = load_settings(
+            overrides={
+                "cache_dir": str(tmp_path),
+                **{r: {**chosen, "base_url": [alive, dead]} for r in ("persona", "critic")},
+                "interviewer": {**chosen, "base_url": alive},
+                "respondent": {**chosen, "base_url": alive},
+            }
+        )
+        results = probe_pool(settings)
+    by_url = {r.endpoint.base_url: r for r in results if r.roles == ("persona", "critic")}
+    assert sorted(by_url) == sorted([alive, dead])
+    assert by_url[alive].error is None and by_url[alive].logprobs
+    assert by_url[dead].error is not None and "connect" in by_url[dead].error

@@ -81,9 +81,10 @@ class ModelPool:
 
     def groups(self) -> list[tuple[Endpoint, list[RoleName]]]:
         """Each distinct endpoint with the roles it serves, in role order."""
-        grouped: dict[str, tuple[Endpoint, list[RoleName]]] = {}
+        grouped: dict[tuple[str, ...], tuple[Endpoint, list[RoleName]]] = {}
         for role, endpoint in self.endpoints.items():
-            grouped.setdefault(endpoint.base_url + endpoint.model, (endpoint, []))[1].append(role)
+            key = (endpoint.base_url, endpoint.model, *endpoint.replicas)
+            grouped.setdefault(key, (endpoint, []))[1].append(role)
         return list(grouped.values())
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
