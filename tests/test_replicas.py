@@ -311,3 +311,13 @@ def test_backends_probes_each_replica_on_its_own(tmp_path: Path) -> None:
     assert sorted(by_url) == sorted([alive, dead])
     assert by_url[alive].error is None and by_url[alive].logprobs
     assert by_url[dead].error is not None and "connect" in by_url[dead].error
+
+
+def test_base_url_flag_takes_comma_separated_replicas() -> None:
+    from interviewer.cli._common import given_settings
+
+    settings = given_settings(base_url="http://a:1/v1,http://a:2/v1").build()
+    assert settings.persona.base_url == ["http://a:1/v1", "http://a:2/v1"]
+    assert given_settings(base_url="http://a:1/v1").build().critic.base_url == "http://a:1/v1"
+    with pytest.raises(SettingsError, match="listed twice"):
+        given_settings(base_url="http://a:1/v1,http://a:1/v1/").build()
