@@ -321,3 +321,76 @@ def test_base_url_flag_takes_comma_separated_replicas() -> None:
     assert given_settings(base_url="http://a:1/v1").build().critic.base_url == "http://a:1/v1"
     with pytest.raises(SettingsError, match="listed twice"):
         given_settings(base_url="http://a:1/v1,http://a:1/v1/").build()
+
+
+def test_a_survey_respondents_calls_carry_its_id(tmp_path: Path) -> None:
+    import math
+
+    from interviewer.contracts.questionnaire import load_questionnaire
+    from interviewer.model import Completion, Request
+    from interviewer.replicas import current_session
+    from interviewer.survey.conditioning import Respondent
+    from interviewer.survey.graph import SurveyContext
+    from interviewer.survey.runner import run_survey
+    from tests.fakes import MockModel
+
+    seen: list[tuple[str | None, str]] = []
+
+    def answer(request: Request) -> Completion:
+        seen.append((current_session(), request.prompt))
+        return Completion(text=" A", top_logprobs=({" A": math.log(0.7), " B": math.log(0.3)},))
+
+    people = [Respondent("r1", "I am a nurse.", "Democrat"), Respondent("r2", "A farmer.", None)]
+    questionnaire = load_questionnaire(Path(__file__).with_name("fixtures") / "trust.yaml")
+    ctx = SurveyContext(model=MockModel([answer]), questionnaire=questionnaire)  # type: ignore[arg-type]
+    asyncio.run(run_survey(people, ctx, tmp_path / "r.jsonl", "backstory"))
+    assert {s for s, _ in seen} == {"r1", "r2"}
+    assert all(("nurse" in p) == (s == "r1") for s, p in seen)  # each call its own respondent
+
+
+def test_a_5xx_replica_fails_over_but_a_4xx_is_the_callers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    failing, fine = StubState(script=["500"]), StubState()
+    with (
+        running_stub(failing) as (url_a, _),
+        running_stub(fine) as (url_b, _),
+        two_stub_pool(tmp_path, url_a, url_b) as pool,
+    ):
+        pool.run(one_call_each(pool, [f"p{i:05d}" for i in range(10)]))
+    assert len(fine.requests) == 20  # every call answered by the healthy one
+    # The calls in flight there when it failed, 2 attempts each; after that (their
+    # critic calls included) nothing more was sent to it.
+    prompts = [r["prompt"][0] for r in failing.requests]
+    assert prompts and all(p.startswith("persona of") and prompts.count(p) == 2 for p in prompts)
+    assert (
+        sum("is down (gave up after 2 attempt(s): " in r.getMessage() for r in caplog.records) == 1
+    )
+    caplog.clear()
+    refusing = StubState(script=["400"])
+    with (
+        running_stub(refusing) as (url_a, _),
+        running_stub(StubState(script=["400"])) as (url_b, other),
+        two_stub_pool(tmp_path, url_a, url_b) as pool,
+        pytest.raises(EndpointError, match="HTTP 400"),
+    ):
+        pool.run(one_call_each(pool, ["p00001"]))
+    assert len(refusing.requests) + len(other.requests) == 1  # not retried, not moved
+    assert not [r for r in caplog.records if "is down" in r.getMessage()]
+
+
+def test_a_down_replica_takes_personas_again_after_the_wait(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import interviewer.replicas as replicas
+
+    routes = ReplicaSet(URLS[:2], "persona")
+    keys = [k for k in KEYS if rendezvous_order(k, URLS[:2])[0] == 0][:3]
+    monkeypatch.setattr(replicas, "PROBE_AFTER_S", 0.0)
+    routes.failed(0, down(0))
+    assert routes.choose(keys[0], set()) == 0  # the wait is over: tried again
+    routes.answered(0)
+    assert any("answers again" in r.getMessage() for r in caplog.records)
+    monkeypatch.setattr(replicas, "PROBE_AFTER_S", 30.0)
+    routes.failed(0, down(0))
+    assert [routes.choose(k, set()) for k in keys[1:]] == [1, 1]  # down again: moved
