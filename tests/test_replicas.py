@@ -394,3 +394,21 @@ def test_a_down_replica_takes_personas_again_after_the_wait(
     monkeypatch.setattr(replicas, "PROBE_AFTER_S", 30.0)
     routes.failed(0, down(0))
     assert [routes.choose(k, set()) for k in keys[1:]] == [1, 1]  # down again: moved
+
+
+def test_a_pilot_estimate_runs_on_replicas(tmp_path: Path) -> None:
+    from bench.harness import load_server_settings
+    from bench.load_server import LoadConfig, serving
+    from interviewer.estimate import Pace, pilot_estimate
+
+    with serving(LoadConfig()) as a, serving(LoadConfig()) as b:
+        settings = load_server_settings(
+            [a.base_url, b.base_url],
+            http_concurrency=4,
+            interview={"questions": 1, "target_words": 100},
+            cache_dir=str(tmp_path),
+        )
+        estimate = pilot_estimate(settings, 10, 2, "interview", Pace())
+        served = (a.server.stats.requests, b.server.stats.requests)
+    assert "2 made, 0 failed" in " ".join(estimate.notes)
+    assert sum(served) > 0
