@@ -412,3 +412,23 @@ def test_a_pilot_estimate_runs_on_replicas(tmp_path: Path) -> None:
         served = (a.server.stats.requests, b.server.stats.requests)
     assert "2 made, 0 failed" in " ".join(estimate.notes)
     assert sum(served) > 0
+
+
+def test_demographics_calls_carry_the_persona_id(tmp_path: Path) -> None:
+    import math
+
+    from interviewer.model import Completion, Request
+    from interviewer.replicas import current_session
+    from interviewer.survey.fill_demographics import fill_demographics
+    from tests.fakes import MockModel
+    from tests.test_survey_run import persona_run
+
+    seen: set[str | None] = set()
+
+    def answer(request: Request) -> Completion:
+        seen.add(current_session())
+        return Completion(text=" A", top_logprobs=({" A": math.log(0.7), " B": math.log(0.3)},))
+
+    run = persona_run(tmp_path)
+    asyncio.run(fill_demographics(run, MockModel([answer])))
+    assert seen == {"p00000", "p00001"}
