@@ -60,7 +60,7 @@ def down(index: int) -> EndpointError:
 
 
 def test_a_failed_replica_moves_its_pinned_personas_and_no_others() -> None:
-    routes = ReplicaSet(URLS[:3], "persona")
+    routes = ReplicaSet(URLS[:3], "m")
     pinned = {key: routes.choose(key, set()) for key in KEYS[:300]}
     assert all(pinned[k] == rendezvous_order(k, URLS[:3])[0] for k in pinned)  # idle: HRW
     routes.failed(1, down(1))
@@ -73,7 +73,7 @@ def test_a_failed_replica_moves_its_pinned_personas_and_no_others() -> None:
 
 
 def test_load_bound_spreads_new_personas_away_from_a_busy_replica() -> None:
-    routes = ReplicaSet(URLS[:2], "persona")
+    routes = ReplicaSet(URLS[:2], "m")
     routes.in_flight = [10, 0]  # replica 0 is busy: under 1.25 × 11 / 2 = 6.9 takes a new one
     keys = [k for k in KEYS if rendezvous_order(k, URLS[:2])[0] == 0][:5]
     assert [routes.choose(k, set()) for k in keys] == [1] * 5
@@ -83,7 +83,7 @@ def test_load_bound_spreads_new_personas_away_from_a_busy_replica() -> None:
 
 
 def test_all_down_still_tries_each_once() -> None:
-    routes = ReplicaSet(URLS[:2], "persona")
+    routes = ReplicaSet(URLS[:2], "m")
     routes.failed(0, down(0))
     routes.failed(1, down(1))
     first = routes.choose("p1", set())
@@ -91,12 +91,12 @@ def test_all_down_still_tries_each_once() -> None:
 
 
 def test_failure_is_logged_once_per_replica(caplog: pytest.LogCaptureFixture) -> None:
-    routes = ReplicaSet(URLS[:2], "persona")
+    routes = ReplicaSet(URLS[:2], "m")
     for _ in range(5):
         routes.failed(0, down(0))
     lines = [r.getMessage() for r in caplog.records if "is down" in r.getMessage()]
     assert len(lines) == 1
-    assert lines[0].startswith(f"persona replica {URLS[0]} is down (cannot connect)")
+    assert lines[0].startswith(f"replica {URLS[0]} of m is down (cannot connect)")
 
 
 def two_stub_pool(tmp_path: Path, *urls: str, **role: object) -> ModelPool:
@@ -384,7 +384,7 @@ def test_a_down_replica_takes_personas_again_after_the_wait(
 ) -> None:
     import interviewer.replicas as replicas
 
-    routes = ReplicaSet(URLS[:2], "persona")
+    routes = ReplicaSet(URLS[:2], "m")
     keys = [k for k in KEYS if rendezvous_order(k, URLS[:2])[0] == 0][:3]
     monkeypatch.setattr(replicas, "PROBE_AFTER_S", 0.0)
     routes.failed(0, down(0))

@@ -124,7 +124,7 @@ class ModelPool:
                 self._backends[key] = (backend, endpoint)
                 contexts[key] = self._contexts(key, len(endpoint.replicas) or 1)
                 if endpoint.replicas:
-                    routes[key] = ReplicaSet(endpoint.replicas, role)
+                    routes[key] = ReplicaSet(endpoint.replicas, endpoint.model)
             endpoint = self._backends[key][1]
             self.endpoints[role] = endpoint
             if key in routes:

@@ -11,8 +11,9 @@ the same transcript) goes to one replica:
 * **a bound on load**: a persona's first call takes the first replica in its hash
   order whose requests in flight are under ``LOAD_BOUND`` × the mean, and the persona
   stays there (consistent hashing with bounded loads, Mirrokni, Thorup & Zadimoghaddam
-  2018). Hashing alone leaves a few hundred personas ~15 % heavier on one replica
-  than the mean, and the others idle while it finishes;
+  2018). Hashing alone gave one of four replicas 27 % more than the mean in
+  ``bench/replicas.py`` (1,142 requests to 899), the others idle while it finished:
+  3.25× one replica instead of 3.80×;
 * **failure**: when the retry policy gives up on a replica for a server fault
   (``retry.replica_down``), it is down for ``PROBE_AFTER_S``: one log line, its
   personas move to their next replica in hash order, and the call is sent there, so
@@ -87,9 +88,10 @@ class ReplicaSet:
     """Which replica each persona is on, what each has in flight, which are down.
     Shared by every role on the same servers, so a persona's roles share a replica."""
 
-    def __init__(self, urls: Sequence[str], role: str) -> None:
+    def __init__(self, urls: Sequence[str], model: str) -> None:
         self.urls = tuple(urls)
-        self.role = role
+        self.model = model
+        """The model they serve, to name in log lines."""
         self.in_flight = [0] * len(self.urls)
         self.pins: dict[str, int] = {}
         """Persona id -> its replica, from its first call on."""
@@ -123,10 +125,10 @@ class ReplicaSet:
         self._down[index] = True
         up = len(self.urls) - sum(self._down)
         log.warning(
-            "%s replica %s is down (%s); its personas move to the other %d, and it is "
+            "replica %s of %s is down (%s); its personas move to the other %d, and it is "
             "tried again in %.0f s",
-            self.role,
             self.urls[index],
+            self.model,
             str(exc).removeprefix(f"{self.urls[index]}: "),
             up,
             PROBE_AFTER_S,
@@ -135,7 +137,7 @@ class ReplicaSet:
     def answered(self, index: int) -> None:
         if self._down[index]:
             self._down[index] = False
-            log.warning("%s replica %s answers again", self.role, self.urls[index])
+            log.warning("replica %s of %s answers again", self.urls[index], self.model)
 
     def _usable(self, index: int, now: float) -> bool:
         return now >= self._down_until[index]
