@@ -50,12 +50,12 @@ def test_one_of_three_replicas_killed_mid_run_loses_nothing(
         victim_url, victim = servers[1]
         seen: dict[str, object] = {}
         killer = threading.Thread(
-            target=kill_after, args=(tmp_path, 8, victim_url, victim.pid, seen)
+            target=kill_after, args=(tmp_path, 6, victim_url, victim.pid, seen)
         )
         with ModelPool(settings, roles=ROLES) as pool:
             ctx = InterviewContext.from_pool(pool, settings, 300)
             killer.start()
-            summary = pool.run(run_interviews(RunPlan(out=tmp_path, n=N, concurrency=24), ctx, {}))
+            summary = pool.run(run_interviews(RunPlan(out=tmp_path, n=N, concurrency=12), ctx, {}))
             killer.join()
             routes = pool.model("persona").routes  # type: ignore[attr-defined]
         assert victim.wait(timeout=10) == -signal.SIGKILL
