@@ -21,6 +21,29 @@ ROOT = Path(__file__).resolve().parent.parent
 @contextmanager
 def load_server_process(*args: str) -> Iterator[str]:
     """``python -m bench.load_server ARGS`` until the block ends; yields its base URL."""
+    with load_server_processes(1, *args) as servers:
+        yield servers[0][0]
+
+
+@contextmanager
+def load_server_processes(
+    count: int, *args: str
+) -> Iterator[list[tuple[str, subprocess.Popen[str]]]]:
+    """``count`` load servers, each its own process (a replica that can be killed);
+    yields (base URL, process) for each."""
+    started: list[tuple[str, subprocess.Popen[str]]] = []
+    try:
+        for _ in range(count):
+            started.append(_start_load_server(args))
+        yield started
+    finally:
+        for _, proc in started:
+            proc.terminate()
+        for _, proc in started:
+            proc.wait(timeout=30)
+
+
+def _start_load_server(args: tuple[str, ...]) -> tuple[str, subprocess.Popen[str]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.load_server", *args],
         cwd=ROOT,
@@ -31,12 +54,9 @@ def load_server_process(*args: str) -> Iterator[str]:
     line = proc.stdout.readline().strip()
     if not line.startswith("READY "):
         proc.kill()
+        proc.wait()
         raise RuntimeError(f"load server did not start: {line!r}")
-    try:
-        yield line.split()[1]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    return line.split()[1], proc
 
 
 def server_stats(base_url: str) -> dict[str, Any]:
@@ -46,8 +66,11 @@ def server_stats(base_url: str) -> dict[str, Any]:
     return stats
 
 
-def load_server_settings(base_url: str, http_concurrency: int, **sections: Any) -> Settings:
-    """Every role on the load server (one endpoint, one limiter), no response cache."""
+def load_server_settings(
+    base_url: str | list[str], http_concurrency: int, **sections: Any
+) -> Settings:
+    """Every role on the load server (one endpoint, one limiter; a list: replicas, one
+    limiter each), no response cache."""
     role = {"backend": "vllm", "base_url": base_url, "concurrency": http_concurrency}
     roles: dict[str, Any] = {name: dict(role) for name in ROLES}
     return Settings.model_validate({**roles, "cache": False, **sections})

@@ -8,7 +8,12 @@ approximated by words, numbers, punctuation and spaces (the ratios, not the abso
 counts, are the point). Two engines are simulated: one that caches prompts only, and one
 that also caches the blocks a reply filled (vLLM V1 does).
 
-    python -m bench.prefix_reuse [--n 20] [--questions 10] [--target-words 2500]
+With ``--replicas R`` (> 1) the same requests are replayed again through R engines, each
+with its own cache, routed two ways: by persona (``interviewer.replicas``' rendezvous
+order, what a list of ``base_url`` does) and round robin (what a plain load balancer in
+front of replicas does).
+
+    python -m bench.prefix_reuse [--n 20] [--questions 10] [--target-words 2500] [--replicas 4]
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from interviewer.interview.layout import persona_prompt
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.interview.state import TurnDict
 from interviewer.pool import ModelPool
+from interviewer.replicas import rendezvous_order
 
 BLOCK = 16
 _TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
@@ -68,13 +74,22 @@ class Tally:
     by_role: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def simulate(interviews: list[list[dict[str, Any]]]) -> list[Tally]:
-    """Per interview, its requests replayed through both simulated caches in order."""
-    prompts_only, with_replies = PrefixCache(), PrefixCache()
-    tallies = []
-    for records in interviews:
+def simulate(
+    interviews: list[list[dict[str, Any]]], replicas: int = 1, route: str = "affinity"
+) -> list[Tally]:
+    """Per interview, its requests replayed in order through both simulated caches, one
+    pair per replica; ``route``: ``affinity`` (each interview on its persona's replica)
+    or ``round_robin`` (request i on replica i mod ``replicas``)."""
+    names = [f"replica-{r}" for r in range(replicas)]
+    caches = [(PrefixCache(), PrefixCache()) for _ in names]
+    tallies, sent = [], 0
+    for index, records in enumerate(interviews):
+        home = rendezvous_order(f"p{index:05d}", names)[0]
         tally = Tally()
         for record in records:
+            replica = home if route == "affinity" else sent % replicas
+            sent += 1
+            prompts_only, with_replies = caches[replica]
             prompt = tokens(record["prompt"])
             tally.sent += len(prompt)
             need = prompts_only.prefill(prompt)
@@ -126,6 +141,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--target-words", type=int, default=2500)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--replicas", type=int, default=4, help="engines, each its own cache")
     args = parser.parse_args()
     interviews, transcripts = record_interviews(args)
     tallies = simulate(interviews)
@@ -154,6 +170,24 @@ def main() -> None:
             roles[role] += count
     shares = ", ".join(f"{role} {count / n:,.0f}" for role, count in sorted(roles.items()))
     print(f"  prefill by role (prompt cache): {shares}")
+    if args.replicas > 1:
+        report_replicas(interviews, args.replicas, mean_transcript)
+
+
+def report_replicas(
+    interviews: list[list[dict[str, Any]]], replicas: int, transcript: float
+) -> None:
+    """Prefill per interview with a cache per replica: affinity vs round robin."""
+    print(f"{replicas} replicas, a prefix cache each (mean per interview after the first):")
+    for route in ("affinity", "round_robin"):
+        tallies = simulate(interviews, replicas, route)
+        steady = tallies[1:] or tallies
+        prompts = sum(t.prefill_prompts for t in steady) / len(steady)
+        replies = sum(t.prefill_with_replies for t in steady) / len(steady)
+        print(
+            f"  {route:<12} prefill, prompt cache {prompts:9,.0f} ({prompts / transcript:.2f}×); "
+            f"+ reply blocks {replies:9,.0f} ({replies / transcript:.2f}× transcript)"
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ batch limits and faults by rate, use the ASGI load server, bench/load_server.py.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -29,6 +30,8 @@ TOP = {" A": -0.5, " B": -1.5, " C": -2.5, "\n": -3.0}
 class StubState:
     script: list[str] = field(default_factory=lambda: ["ok"])
     requests: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    """Each request's HTTP headers, names lower-cased."""
     times: list[float] = field(default_factory=list)
     retry_after: str = "1"
     slow_s: float = 3.0
@@ -109,6 +112,7 @@ def make_handler(state: StubState) -> type[BaseHTTPRequestHandler]:
             behaviour = state.next_behaviour()
             with state.lock:
                 state.requests.append(body)
+                state.headers.append({k.lower(): v for k, v in self.headers.items()})
                 state.times.append(time.monotonic())
             if behaviour == "429":
                 self._send(
@@ -163,12 +167,20 @@ def running_stub(state: StubState | None = None) -> Iterator[tuple[str, StubStat
 
 
 def main(argv: list[str]) -> None:
-    """``stub_server.py MODEL --host H --port P [--argv-file F] [--fail]``."""
+    """``stub_server.py MODEL --host H --port P [--argv-file F] [--launch-dir D] [--fail]``.
+
+    ``--launch-dir``: writes D/PORT.json with the argv and ``CUDA_VISIBLE_DEVICES`` (one
+    file per server, where several are started)."""
     host = argv[argv.index("--host") + 1]
     port = int(argv[argv.index("--port") + 1])
     if "--argv-file" in argv:
         with open(argv[argv.index("--argv-file") + 1], "w") as handle:
             json.dump(argv, handle)
+    if "--launch-dir" in argv:
+        launch = {"argv": argv, "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES")}
+        folder = argv[argv.index("--launch-dir") + 1]
+        with open(os.path.join(folder, f"{port}.json"), "w") as handle:
+            json.dump(launch, handle)
     if "--fail" in argv:
         print("stub: refusing to start as asked", flush=True)
         sys.exit(3)

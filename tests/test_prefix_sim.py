@@ -35,3 +35,20 @@ def test_replies_count_when_the_engine_caches_them() -> None:
     # that the 2nd prompt repeats -> 93 - 80 = 13 to prefill.
     assert tally.prefill_with_replies == 10 + 13
     assert tally.sent == 10 + 93
+
+
+def test_per_replica_caches_affinity_keeps_an_interview_warm_round_robin_does_not() -> None:
+    # One interview of 3 calls, each prompt the last one plus 32 new tokens.
+    base = [f"t{i}" for i in range(32)]
+    prompts = [base, [*base, *(f"u{i}" for i in range(32))]]
+    prompts.append([*prompts[1], *(f"v{i}" for i in range(32))])
+    records = [{"prompt": " ".join(p), "text": ""} for p in prompts]
+    assert [len(tokens(r["prompt"])) for r in records] == [63, 127, 191]  # words + spaces
+    (one,) = simulate([records], replicas=1)
+    (sticky,) = simulate([records], replicas=2, route="affinity")
+    (spread,) = simulate([records], replicas=2, route="round_robin")
+    # One cache, or one replica by affinity: call 2 reuses call 1's 3 whole blocks (48),
+    # call 3 call 2's 7 (112): 63 + (127 - 48) + (191 - 112).
+    assert one.prefill_prompts == sticky.prefill_prompts == 63 + 79 + 79
+    # Round robin on 2: call 1 on A, call 2 on B (cold), call 3 on A (warm from call 1).
+    assert spread.prefill_prompts == 63 + 127 + (191 - 48)

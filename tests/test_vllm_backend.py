@@ -25,7 +25,7 @@ def test_starts_serves_and_stops(tmp_path: Path) -> None:
     backend = VLLMBackend("/models/llama-base", None, settings, tmp_path / "logs")
     with backend as endpoint:
         argv = json.loads(argv_file.read_text())
-        proc = backend._proc
+        proc = backend._procs[0]
         assert proc is not None and proc.poll() is None
         assert argv[0] == "/models/llama-base"
         assert "--enable-prefix-caching" in argv

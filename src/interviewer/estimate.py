@@ -206,6 +206,13 @@ class _Metered(Model):
         assert self.inner is not None
         return await self.inner._generate(request)
 
+    async def _call(self, request: Request) -> Completion:
+        # The inner model's own call: its limiter and retries, and a replicated model's
+        # routing (which has no single provider call to hand out).
+        if self.inner is None:
+            return await super()._call(request)
+        return await self.inner._call(request)
+
     async def complete(self, request: Request) -> Completion:
         # Cache hits too: the estimate is of a fresh run, whose engine computes them.
         completion = await super().complete(request)

@@ -16,6 +16,7 @@ from interviewer.backends.base import Endpoint
 from interviewer.logprobs import top_logprobs_by_position
 from interviewer.model import Api, Completion, Model, ModelContext, Request
 from interviewer.providers import chat_only, chat_sampling, quirks, rejected
+from interviewer.replicas import session_headers
 from interviewer.retry import MalformedResponse
 from interviewer.settings import RoleSettings, StructuredStyle
 
@@ -86,6 +87,9 @@ class OpenAICompatibleModel(Model):
             params["response_format"] = body.pop("response_format")
         if body:
             params["extra_body"] = body
+        headers = session_headers(self.defaults.session_header)
+        if headers:
+            params["extra_headers"] = headers
         try:
             response = await self._chat_api().chat.completions.create(
                 model=self.target.model,
@@ -130,6 +134,9 @@ class OpenAICompatibleModel(Model):
         body = structured_body(self.structured_style, request.json_schema)
         if body:
             params["extra_body"] = body
+        headers = session_headers(self.defaults.session_header)
+        if headers:
+            params["extra_headers"] = headers
         return params
 
     def _client(self) -> OpenAI:

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import threading
 from collections.abc import Coroutine, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -17,7 +17,8 @@ from interviewer.model import Api, Model, ModelContext
 from interviewer.openai_compat import OpenAICompatibleModel
 from interviewer.providers import chat_structured, resolve_api
 from interviewer.ratelimit import RateLimit
-from interviewer.settings import ROLES, RoleName, RoleSettings, Settings
+from interviewer.replicas import ReplicaSet, ReplicatedModel
+from interviewer.settings import ROLES, RoleName, RoleSettings, Settings, base_urls
 
 T = TypeVar("T")
 
@@ -45,7 +46,9 @@ class ModelPool:
 
     Roles whose settings name the same backend share its server, its HTTP concurrency
     limit (a named semaphore per endpoint), its rate limit (``rpm`` / ``tpm``) and the
-    response cache.
+    response cache. A backend with several replicas gives each its own concurrency
+    limit (the role's ``concurrency`` per replica) and one ``ReplicaSet`` that keeps
+    each persona on one replica for every role; the rate limit stays one for all.
     """
 
     def __init__(self, settings: Settings, roles: Sequence[RoleName] = ROLES) -> None:
@@ -78,9 +81,10 @@ class ModelPool:
 
     def groups(self) -> list[tuple[Endpoint, list[RoleName]]]:
         """Each distinct endpoint with the roles it serves, in role order."""
-        grouped: dict[str, tuple[Endpoint, list[RoleName]]] = {}
+        grouped: dict[tuple[str, ...], tuple[Endpoint, list[RoleName]]] = {}
         for role, endpoint in self.endpoints.items():
-            grouped.setdefault(endpoint.base_url + endpoint.model, (endpoint, []))[1].append(role)
+            key = (endpoint.base_url, endpoint.model, *endpoint.replicas)
+            grouped.setdefault(key, (endpoint, []))[1].append(role)
         return list(grouped.values())
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
@@ -110,25 +114,61 @@ class ModelPool:
     def _start(self) -> None:
         if self.settings.cache:
             self._cache = DiskCache(self.settings.cache_dir / "responses.sqlite")
-        contexts: dict[Hashable, ModelContext] = {}
+        contexts: dict[Hashable, list[ModelContext]] = {}
+        routes: dict[Hashable, ReplicaSet] = {}
         for role in self.roles:
             key = backend_key(self.settings.role(role))
             if key not in self._backends:
                 backend = make_backend(self.settings, role)
-                self._backends[key] = (backend, backend.start())
-                contexts[key] = ModelContext(
-                    retry=self.settings.retry,
-                    cache=self._cache,
-                    limiter=asyncio.Semaphore(self._limit(key)),
-                    connections=self._limit(key),
-                    rate=self._rate(key),
-                )
-            self.endpoints[role] = self._backends[key][1]
-            self._models[role] = self._build(role, self._backends[key][1], contexts[key])
+                endpoint = backend.start()
+                self._backends[key] = (backend, endpoint)
+                contexts[key] = self._contexts(key, len(endpoint.replicas) or 1)
+                if endpoint.replicas:
+                    routes[key] = ReplicaSet(endpoint.replicas, endpoint.model)
+            endpoint = self._backends[key][1]
+            self.endpoints[role] = endpoint
+            if key in routes:
+                self._models[role] = self._replicated(role, endpoint, contexts[key], routes[key])
+            else:
+                self._models[role] = self._build(role, endpoint, contexts[key][0])
 
-    def _build(self, role: RoleName, endpoint: Endpoint, context: ModelContext) -> Model:
+    def _contexts(self, key: Hashable, replicas: int) -> list[ModelContext]:
+        rate = self._rate(key)  # a provider's limit counts all replicas together
+        return [
+            ModelContext(
+                retry=self.settings.retry,
+                cache=self._cache,
+                limiter=asyncio.Semaphore(self._limit(key)),
+                connections=self._limit(key),
+                rate=rate,
+            )
+            for _ in range(replicas)
+        ]
+
+    def _replicated(
+        self,
+        role: RoleName,
+        endpoint: Endpoint,
+        contexts: list[ModelContext],
+        routes: ReplicaSet,
+    ) -> Model:
+        replicas = [
+            self._build(role, replace(endpoint, base_url=url, replicas=()), context, endpoint)
+            for url, context in zip(endpoint.replicas, contexts, strict=True)
+        ]
+        return ReplicatedModel(replicas, routes, ModelContext(self.settings.retry, self._cache))
+
+    def _build(
+        self,
+        role: RoleName,
+        endpoint: Endpoint,
+        context: ModelContext,
+        asked: Endpoint | None = None,
+    ) -> Model:
+        """The role's model on ``endpoint``; ``asked``: the endpoint whose answer names
+        the API (replicas ask the first one, once)."""
         settings = self.settings.role(role)
-        api = self._api(role, endpoint)
+        api = self._api(role, asked or endpoint)
         style = chat_structured(settings.structured, endpoint, api)
         return OpenAICompatibleModel(role, endpoint, settings, context, style, api)
 
@@ -209,5 +249,6 @@ def _start_studio_pool(name: str | None) -> ModelPool:
 def role_backend(settings: Settings, role: RoleName) -> str:
     """``"embedded"``, ``"vllm Qwen/Qwen2.5-7B"``, ``"openai gpt-4o-mini at URL"``."""
     chosen = settings.role(role)
-    words = [chosen.backend, chosen.model or "", f"at {chosen.base_url}" if chosen.base_url else ""]
+    urls = ", ".join(base_urls(chosen))
+    words = [chosen.backend, chosen.model or "", f"at {urls}" if urls else ""]
     return " ".join(w for w in words if w)

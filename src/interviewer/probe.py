@@ -10,6 +10,7 @@ from interviewer.backends import Endpoint
 from interviewer.errors import InterviewerError, LogprobsUnavailable
 from interviewer.pool import ModelPool
 from interviewer.providers import PROBE_PROMPT
+from interviewer.replicas import ReplicatedModel
 from interviewer.settings import ROLES, RetrySettings, RoleName, Settings
 
 __all__ = ["PROBE_PROMPT", "ProbeResult", "probe_pool"]
@@ -44,15 +45,26 @@ def probe_pool(settings: Settings) -> list[ProbeResult]:
 
 async def _probe_all(pool: ModelPool) -> list[ProbeResult]:
     probes = [
-        _probe(pool, endpoint, [r for r in roles if pool.model(r).api == api])
+        _probe(pool, replica, [r for r in roles if pool.model(r).api == api], index)
         for endpoint, roles in pool.groups()
         for api in dict.fromkeys(pool.model(r).api for r in roles)  # each API once
+        for index, replica in enumerate(_replicas(endpoint))
     ]
     return list(await asyncio.gather(*probes))
 
 
-async def _probe(pool: ModelPool, endpoint: Endpoint, roles: list[RoleName]) -> ProbeResult:
+def _replicas(endpoint: Endpoint) -> list[Endpoint]:
+    """Each server of an endpoint, probed on its own (one line each)."""
+    if not endpoint.replicas:
+        return [endpoint]
+    return [replace(endpoint, base_url=url, replicas=()) for url in endpoint.replicas]
+
+
+async def _probe(
+    pool: ModelPool, endpoint: Endpoint, roles: list[RoleName], replica: int = 0
+) -> ProbeResult:
     model = pool.model(roles[0])
+    model = model.replicas[replica] if isinstance(model, ReplicatedModel) else model
     started = time.perf_counter()
     request = model.request(PROBE_PROMPT, max_tokens=1, temperature=0.0, top_logprobs=5)
     try:

@@ -49,6 +49,18 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
+def replica_down(exc: EndpointError) -> bool:
+    """Did the retry policy give up on a server that is gone or broken (nothing
+    listening, connection reset, timeouts, 5xx)? Then another replica of the model may
+    answer. A 4xx, a rate limit or an unreadable body says nothing about the server."""
+    cause = exc.__cause__
+    if isinstance(exc, EndpointUnreachable):
+        return True
+    if isinstance(cause, openai.APIStatusError):
+        return cause.status_code >= 500
+    return isinstance(cause, openai.APIConnectionError | httpx2.TransportError)
+
+
 def retry_after_seconds(exc: BaseException | None) -> float | None:
     """Seconds the server asked us to wait, from a ``Retry-After`` header, if any."""
     if not isinstance(exc, openai.APIStatusError):

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from interviewer.errors import SettingsError, UserInputError
@@ -44,8 +44,9 @@ class RoleSettings(_Strict):
     """Which backend serves this role."""
     model: str | None = None
     """Model name or path; the embedded backend ignores it, vLLM serves it, APIs name it."""
-    base_url: str | None = None
-    """Attach to a running OpenAI-compatible server instead of starting one."""
+    base_url: str | list[str] | None = None
+    """Attach to a running OpenAI-compatible server instead of starting one; a list:
+    replicas of one model, each persona's calls kept on one of them (``replicas.py``)."""
     api_key: SecretStr | None = None
     """Key for the endpoint; for ``openai`` the ``OPENAI_API_KEY`` variable fills it."""
     temperature: float = Field(default=1.0, ge=0.0, le=2.0)
@@ -59,17 +60,37 @@ class RoleSettings(_Strict):
     timeout_s: float = Field(default=300.0, gt=0)
     """Per-request timeout; long generations on CPUs need minutes."""
     concurrency: int = Field(default=8, ge=1)
-    """Requests in flight to this role's endpoint at once."""
+    """Requests in flight to this role's endpoint at once (per replica, where
+    ``base_url`` lists several or ``vllm.replicas`` starts several)."""
+    session_header: str | None = Field(default="X-Session-ID", min_length=1)
+    """HTTP header carrying the persona id on every call, so a router in front of
+    replicas (vLLM router, production-stack) keeps a persona on one replica. None: none."""
     structured: StructuredStyle = "auto"
     """How to ask for JSON-schema output; ``auto`` picks what the backend speaks."""
     api: ApiStyle = "auto"
     """Completions or chat; ``auto``: what the endpoint serves (see ``ApiStyle``)."""
     rpm: int | None = Field(default=None, ge=1)
     """Requests per minute to this role's endpoint, paced evenly (one every 60/rpm s);
-    roles on one endpoint share one limit, the lowest any of them sets. None: no limit."""
+    roles on one endpoint share one limit, the lowest any of them sets (all replicas
+    of a role together: a provider counts per account). None: no limit."""
     tpm: int | None = Field(default=None, ge=1)
     """Tokens per minute to this role's endpoint (prompt estimated at 4 characters a
     token, plus ``max_tokens``); shared per endpoint like ``rpm``. None: no limit."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _urls(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if not isinstance(value, list):
+            return value
+        if not value:
+            raise ValueError("an empty list; give one URL or several")
+        if any(not url.strip() for url in value):
+            raise ValueError("an empty URL in the list")
+        bare = [url.rstrip("/") for url in value]
+        repeated = sorted({url for url in bare if bare.count(url) > 1})
+        if repeated:
+            raise ValueError(f"{repeated[0]} is listed twice")
+        return value[0] if len(value) == 1 else value
 
 
 class InterviewerRole(RoleSettings):
@@ -118,6 +139,29 @@ class VLLMSettings(_Strict):
     startup_timeout_s: float = Field(default=900.0, gt=0)
     host: str = "127.0.0.1"
     port: int | None = Field(default=None, ge=1, le=65535)
+    """The server's port; with several replicas the first, the others counting up."""
+    replicas: int | list[list[int]] = 1
+    """Servers to start, one per device set, each with its own port and
+    ``CUDA_VISIBLE_DEVICES``: a list of device lists (``[[0, 1], [2, 3]]``), or a count
+    that splits the visible devices (``CUDA_VISIBLE_DEVICES``, else ``nvidia-smi -L``)
+    evenly. 1: one server on whatever devices the environment gives it."""
+
+    @field_validator("replicas")
+    @classmethod
+    def _device_sets(cls, value: int | list[list[int]]) -> int | list[list[int]]:
+        if isinstance(value, int):
+            if value < 1:
+                raise ValueError("a count of at least 1, or a list of device lists")
+            return value
+        if not value or any(not devices for devices in value):
+            raise ValueError("each replica needs at least one device")
+        flat = [device for devices in value for device in devices]
+        if any(device < 0 for device in flat):
+            raise ValueError("device numbers start at 0")
+        shared = sorted({device for device in flat if flat.count(device) > 1})
+        if shared:
+            raise ValueError(f"device {shared[0]} is in two replicas")
+        return value
 
 
 class SimulatedSettings(_Strict):
@@ -226,6 +270,13 @@ class Settings(BaseSettings):
     def role(self, name: RoleName) -> RoleSettings:
         role: RoleSettings = getattr(self, name)
         return role
+
+
+def base_urls(role: RoleSettings) -> tuple[str, ...]:
+    """The role's ``base_url`` as a tuple: one URL, several replicas, or none."""
+    if role.base_url is None:
+        return ()
+    return (role.base_url,) if isinstance(role.base_url, str) else tuple(role.base_url)
 
 
 def load_settings(

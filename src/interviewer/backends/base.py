@@ -30,6 +30,9 @@ class Endpoint:
     serves_completions: bool | None = True
     """Does ``/v1/completions`` serve the model? None: unknown, a role on ``api: auto``
     asks the endpoint (``providers.resolve_api``)."""
+    replicas: tuple[str, ...] = ()
+    """Every replica's base URL where several servers serve the model (``base_url`` is
+    the first); empty: one server. The pool routes among them (``replicas.py``)."""
 
 
 class Backend(ABC):

@@ -10,14 +10,14 @@ from interviewer.backends.embedded import EmbeddedBackend
 from interviewer.backends.remote import RemoteBackend
 from interviewer.backends.simulated import SimulatedBackend
 from interviewer.backends.vllm import VLLMBackend
-from interviewer.settings import RoleName, RoleSettings, Settings, StructuredStyle
+from interviewer.settings import RoleName, RoleSettings, Settings, StructuredStyle, base_urls
 
 
 def backend_key(role: RoleSettings) -> Hashable:
     """Roles with equal keys share one backend (one embedded server for all roles)."""
     if role.backend in ("embedded", "simulated"):
         return (role.backend,)
-    return (role.backend, role.model, role.base_url)
+    return (role.backend, role.model, base_urls(role))
 
 
 def make_backend(settings: Settings, name: RoleName) -> Backend:
@@ -29,10 +29,10 @@ def make_backend(settings: Settings, name: RoleName) -> Backend:
     key = _api_key(role)
     if role.backend == "vllm":
         return VLLMBackend(
-            role.model, role.base_url, settings.vllm, settings.cache_dir / "logs", key, name
+            role.model, base_urls(role), settings.vllm, settings.cache_dir / "logs", key, name
         )
     structured: StructuredStyle = "none" if role.structured == "auto" else role.structured
-    return RemoteBackend(role.model, role.base_url, key, structured, name)
+    return RemoteBackend(role.model, base_urls(role) or None, key, structured, name)
 
 
 def _api_key(role: RoleSettings) -> str:

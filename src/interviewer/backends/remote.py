@@ -19,13 +19,15 @@ class RemoteBackend(Backend):
     def __init__(
         self,
         model: str | None,
-        base_url: str | None,
+        base_url: str | tuple[str, ...] | None,
         api_key: str,
         structured: StructuredStyle = "none",
         role: str = "persona",
     ) -> None:
         self.model = model
-        self.base_url = base_url or OPENAI_URL
+        urls = (base_url,) if isinstance(base_url, str) else base_url or (OPENAI_URL,)
+        self.base_url = urls[0]
+        self.replicas = urls if len(urls) > 1 else ()
         self.api_key = api_key
         self.structured: StructuredStyle = structured
         self.role = role
@@ -36,12 +38,14 @@ class RemoteBackend(Backend):
         return Endpoint(
             base_url=self.base_url,
             model=self.model,
-            # The same model name at two providers can be different weights.
+            # The same model name at two providers can be different weights; replicas
+            # serve one model, named by the first URL (a one-URL list keeps its keys).
             identity=f"openai:{self.base_url}:{self.model}",
             structured=self.structured,
             api_key=self.api_key,
             label=f"OpenAI-compatible API, {self.model}",
             serves_completions=None,  # chat-only models 404 there; asked when it matters
+            replicas=self.replicas,
         )
 
     def stop(self) -> None:

@@ -31,7 +31,11 @@ BackendOpt = Annotated[
 ]
 BaseUrlOpt = Annotated[
     str | None,
-    typer.Option("--base-url", help="Attach every role to this OpenAI-compatible URL (…/v1)."),
+    typer.Option(
+        "--base-url",
+        help="Attach every role to this OpenAI-compatible URL (…/v1); several, "
+        "comma-separated: replicas of one model, each persona kept on one.",
+    ),
 ]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name/path for every role.")]
 ApiKeyOpt = Annotated[str | None, typer.Option("--api-key", help="API key for every role.")]
@@ -85,7 +89,8 @@ def given_settings(
         k: v
         for k, v in {
             "backend": backend,
-            "base_url": base_url,
+            # A comma never occurs in a server's URL: "a,b" lists replicas.
+            "base_url": base_url.split(",") if base_url and "," in base_url else base_url,
             "model": model,
             "api_key": api_key,
         }.items()

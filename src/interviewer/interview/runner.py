@@ -40,6 +40,7 @@ from interviewer.interview.context import InterviewContext, prompt_versions
 from interviewer.interview.graph import build_interview_graph, step_limit
 from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
+from interviewer.replicas import persona_session
 from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_model
 from interviewer.usage import BudgetReached, run_usage_path, saved_usage
@@ -208,7 +209,8 @@ async def _interview(
         seed_text=_seed_text(plan, index),
     )
     try:
-        values = await _invoke(graph, saver, start, ctx)
+        with persona_session(pid):  # one replica, one session header, for its calls
+            values = await _invoke(graph, saver, start, ctx)
         persona = _persona(values, ctx, time.perf_counter() - started)
     except (EndpointUnreachable, DiskFullError, BudgetReached):
         raise  # run-wide: every other persona would fail (or stop) the same way

@@ -12,6 +12,7 @@ from interviewer.contracts.persona_files import load_persona, persona_paths
 from interviewer.errors import EndpointUnreachable, InterviewerError
 from interviewer.fanout import fan_out
 from interviewer.model import Model
+from interviewer.replicas import persona_session
 from interviewer.storage import DiskFullError, atomic_write_model
 from interviewer.survey.conditioning import from_persona
 from interviewer.survey.graph import SurveyContext, SurveyInput, build_survey_graph
@@ -72,7 +73,9 @@ async def fill_demographics(
             respondent_id=persona.id, context=respondent.context, question_ids=traits
         )
         try:
-            result = await graph.ainvoke(start, {"recursion_limit": len(traits) + 5}, context=ctx)
+            with persona_session(persona.id):  # its interview's replica and session header
+                limit = {"recursion_limit": len(traits) + 5}
+                result = await graph.ainvoke(start, limit, context=ctx)
         except (EndpointUnreachable, DiskFullError, BudgetReached):
             raise
         except InterviewerError as exc:

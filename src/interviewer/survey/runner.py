@@ -15,6 +15,7 @@ from langgraph.errors import GraphRecursionError
 from interviewer.contracts.responses import SimulatedResponse, answered, append_responses
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
 from interviewer.fanout import fan_out
+from interviewer.replicas import persona_session
 from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_json
 from interviewer.survey.conditioning import Respondent
@@ -144,7 +145,8 @@ async def _survey_one(
         question_ids=todo,
     )
     try:
-        result = await graph.ainvoke(start, {"recursion_limit": len(todo) + 5}, context=ctx)
+        with persona_session(respondent.id):  # one replica, one session header
+            result = await graph.ainvoke(start, {"recursion_limit": len(todo) + 5}, context=ctx)
     except (EndpointUnreachable, DiskFullError, BudgetReached):
         raise
     except (InterviewerError, GraphRecursionError) as exc:
