@@ -233,7 +233,10 @@ async def _invoke(
         return dict(await graph.ainvoke(start, config, context=ctx))
     config["configurable"] = {"thread_id": start.persona_id}
     snapshot = await graph.aget_state(config)
-    if snapshot.next:  # interrupted mid-interview: carry on from the checkpoint
+    # Interrupted mid-interview: carry on from the checkpoint. ``tasks``, not ``next``:
+    # a kill after a step's writes were saved but before its checkpoint leaves a task
+    # that ``next`` leaves out, and a fresh start would ask on over the transcript.
+    if snapshot.tasks:
         return dict(await graph.ainvoke(None, config, context=ctx))
     if snapshot.values.get("done"):  # finished, but the file was never written
         return dict(snapshot.values)
