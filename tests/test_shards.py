@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 
 from bench.load_server import LoadConfig, serving
+from interviewer import cache
 from interviewer.api import status
 from interviewer.contracts.persona import Manifest, Persona
 from interviewer.contracts.shard_status import read_status, status_path
 from interviewer.errors import UserInputError
 from interviewer.interview.heartbeat import Heartbeat
 from interviewer.interview.runner import RunPlan, run_interviews
+from interviewer.paths import filesystem_type
 from interviewer.usage import Ledger
 from tests.interview_fakes import context, persona_from
 from tests.test_reliability import valid_personas
@@ -239,3 +241,31 @@ def test_a_shard_may_not_join_a_run_sharded_differently(tmp_path: Path) -> None:
         asyncio.run(run_interviews(RunPlan(out=tmp_path, n=4, shard=(1, 4), resume=True), ctx, {}))
     persona = Persona.model_validate_json((tmp_path / "p00003.json").read_bytes())
     assert persona.id == "p00003"
+
+
+MOUNTS = """\
+/dev/sda1 / ext4 rw 0 0
+server:/export/home /home nfs4 rw,vers=4.2 0 0
+/dev/nvme0n1 /home/me/local\\040disk xfs rw 0 0
+"""
+
+
+def test_filesystem_type_is_the_longest_mount_above_the_path(tmp_path: Path) -> None:
+    mounts = tmp_path / "mounts"
+    mounts.write_text(MOUNTS)
+    assert filesystem_type(Path("/home/me/.cache"), mounts) == "nfs4"
+    assert filesystem_type(Path("/home/me/local disk/c"), mounts) == "xfs"
+    assert filesystem_type(Path("/homeless"), mounts) == "ext4"
+    assert filesystem_type(Path("/x"), tmp_path / "none") is None
+
+
+def test_a_response_cache_on_a_network_filesystem_is_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(cache, "filesystem_type", lambda path: "nfs4")
+    cache.DiskCache(tmp_path / "responses.sqlite").close()
+    assert "is on nfs4: safe for processes on this host only" in caplog.text
+    caplog.clear()
+    monkeypatch.setattr(cache, "filesystem_type", lambda path: "ext4")
+    cache.DiskCache(tmp_path / "responses.sqlite").close()
+    assert caplog.text == ""

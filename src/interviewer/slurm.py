@@ -112,8 +112,8 @@ def script(job: SlurmJob) -> str:
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.",
         f"# Submit: sbatch {shlex.quote(str(out / SLURM_SCRIPT))}    "
         f"Watch: interviewer status {shlex.quote(str(out))}",
-        f"# One shard of {job.n} personas per array task; resubmitting a task "
-        "(sbatch --array=I ...) finishes it.",
+        f"# Array task I makes shard I/{job.shards} of {job.n} personas; resubmitting "
+        "a task (sbatch --array=I ...) finishes its shard.",
         *(f"#SBATCH {shlex.quote(d)}" for d in directives),
         "set -euo pipefail",
         f"RUN={shlex.quote(str(out))}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shlex
 from pathlib import Path
 from typing import Annotated
@@ -76,16 +77,17 @@ def command(
         sbatch=directives,
     )
     settings = given.build()
-    console.print(f"wrote [bold]{escape(str(path))}[/]: {shards} array task(s), {n:,} personas")
+    say = functools.partial(console.print, soft_wrap=True)  # commands stay copyable
+    say(f"wrote [bold]{escape(str(path))}[/]: {shards} array task(s), {n:,} personas")
     for line in engines(settings):
-        console.print(f"  {escape(line)}")
+        say(f"  {escape(line)}")
     if "cache_dir" in settings.model_fields_set:
-        console.print(
+        say(
             f"[yellow]cache_dir is set ({escape(str(settings.cache_dir))}): every task uses "
             "it; on a shared filesystem that is one SQLite file written by many hosts, "
             "which is unsafe. Leave cache_dir unset for a node-local cache per task.[/]"
         )
     run = shlex.quote(str(out.resolve()))
-    console.print(f"submit:  sbatch {shlex.quote(str(path))}")
-    console.print(f"watch:   interviewer status {run}   (and squeue --me)")
-    console.print(f"try one task here first:  SLURM_ARRAY_TASK_ID=0 bash {shlex.quote(str(path))}")
+    say(f"submit:  sbatch {escape(shlex.quote(str(path)))}")
+    say(f"watch:   interviewer status {escape(run)}   (and squeue --me)")
+    say(f"try one task here first:  SLURM_ARRAY_TASK_ID=0 bash {escape(shlex.quote(str(path)))}")
