@@ -4,6 +4,7 @@ rerun, watched with ``interviewer status``; and the status files' NFS rules."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import shlex
@@ -20,9 +21,9 @@ from bench.load_server import LoadConfig, serving
 from interviewer import cache
 from interviewer.api import status
 from interviewer.contracts.persona import Manifest, Persona
-from interviewer.contracts.shard_status import read_status, status_path
+from interviewer.contracts.shard_status import STALE_AFTER_S, read_status, status_path, write_status
 from interviewer.errors import UserInputError
-from interviewer.interview.heartbeat import Heartbeat
+from interviewer.interview.heartbeat import Heartbeat, now_iso
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.paths import filesystem_type
 from interviewer.usage import Ledger
@@ -269,3 +270,18 @@ def test_a_response_cache_on_a_network_filesystem_is_warned_about(
     monkeypatch.setattr(cache, "filesystem_type", lambda path: "ext4")
     cache.DiskCache(tmp_path / "responses.sqlite").close()
     assert caplog.text == ""
+
+
+def test_a_shard_running_on_another_host_is_not_started_twice(tmp_path: Path) -> None:
+    ctx = context(persona_from(lambda n, r: "Fine."), questions=1)
+    asyncio.run(run_interviews(RunPlan(out=tmp_path, n=4, shard=(1, 2)), ctx, {}))
+    path = status_path(tmp_path, (1, 2))
+    elsewhere = read_status(path).model_copy(update={"host": "node-17", "state": "running"})
+    write_status(path, elsewhere.model_copy(update={"heartbeat": now_iso()}))
+    again = RunPlan(out=tmp_path, n=4, shard=(1, 2), resume=True)
+    with pytest.raises(UserInputError, match=r"shard 1/2 is running on node-17 \(pid"):
+        asyncio.run(run_interviews(again, ctx, {}))
+    stale = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=STALE_AFTER_S + 1)
+    write_status(path, elsewhere.model_copy(update={"heartbeat": stale.isoformat()}))
+    asyncio.run(run_interviews(again, ctx, {}))  # a dead one's place is taken
+    assert read_status(path).host != "node-17"

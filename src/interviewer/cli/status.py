@@ -45,7 +45,11 @@ def command(
     console.print(summary_line(found))
     rerun = found.to_rerun
     if rerun:
-        console.print(f"[bold]{len(rerun)} shard(s) to rerun[/] (each command resumes it):")
+        console.print(
+            f"[bold]{len(rerun)} shard(s) neither done nor running[/]; each command finishes "
+            "one (a 'not started' one may still be queued: squeue --me):",
+            soft_wrap=True,
+        )
         for view in rerun:
             console.print(f"  {escape(view.rerun or '')}", soft_wrap=True)
         if found.slurm_rerun:

@@ -20,6 +20,9 @@ from interviewer.errors import UserInputError
 from interviewer.storage import atomic_write_model
 
 STATUS_FILE = "status.json"
+STALE_AFTER_S = 60.0
+"""A heartbeat older than this is a dead process (12 beats: a busy NFS server or a
+clock a little off between hosts does not make a live one look dead)."""
 _SHARD_FILE = re.compile(r"shard-(\d+)of(\d+)\.status\.json")
 
 State = Literal["running", "finished", "stopped"]

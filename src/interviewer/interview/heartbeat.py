@@ -16,8 +16,15 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from interviewer.contracts.shard_status import PlannedIds, ShardStatus, status_path, write_status
-from interviewer.errors import InterviewerError
+from interviewer.contracts.shard_status import (
+    STALE_AFTER_S,
+    PlannedIds,
+    ShardStatus,
+    read_status,
+    status_path,
+    write_status,
+)
+from interviewer.errors import InterviewerError, UserInputError
 from interviewer.usage import Ledger
 
 HEARTBEAT_S = 5.0
@@ -33,6 +40,23 @@ def slurm_job() -> str | None:
     if env.get("SLURM_ARRAY_JOB_ID") and env.get("SLURM_ARRAY_TASK_ID"):
         return f"{env['SLURM_ARRAY_JOB_ID']}_{env['SLURM_ARRAY_TASK_ID']}"
     return env.get("SLURM_JOB_ID") or None
+
+
+def refuse_live_elsewhere(out: Path, shard: tuple[int, int] | None) -> None:
+    """Refuse to start where the status file says this shard runs on another host now
+    (its lock holds on this host only); a dead one's heartbeat is stale in a minute."""
+    path = status_path(out, shard)
+    if not path.is_file():
+        return
+    status = read_status(path)
+    age = (dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(status.heartbeat)).total_seconds()
+    if status.state == "running" and status.host != socket.gethostname() and age < STALE_AFTER_S:
+        what = f"shard {status.shard}" if status.shard else "this run"
+        raise UserInputError(
+            f"{out}: {what} is running on {status.host} (pid {status.pid}, heartbeat "
+            f"{age:.0f} s ago); stop it there, or wait: a dead one goes stale in "
+            f"{STALE_AFTER_S:.0f} s"
+        )
 
 
 class Heartbeat:

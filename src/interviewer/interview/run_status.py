@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from interviewer.contracts.persona import Manifest
 from interviewer.contracts.shard_status import (
+    STALE_AFTER_S,
     ShardStatus,
     read_status,
     status_files,
@@ -30,10 +31,6 @@ from interviewer.errors import UserInputError
 from interviewer.interview.runner import persona_id
 from interviewer.slurm import SLURM_SCRIPT
 from interviewer.usage import read_usage, run_usage_path
-
-STALE_AFTER_S = 60.0
-"""A heartbeat older than this is a dead process (12 beats: a busy NFS server or a
-clock a little off between hosts does not make a live one look dead)."""
 
 ShardState = Literal["done", "running", "dead", "stopped", "finished", "not started", "no status"]
 """done: every planned persona has its file. running / dead: fresh / stale heartbeat,

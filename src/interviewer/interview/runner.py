@@ -39,7 +39,7 @@ from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputE
 from interviewer.fanout import fan_out
 from interviewer.interview.context import InterviewContext, prompt_versions
 from interviewer.interview.graph import build_interview_graph, step_limit
-from interviewer.interview.heartbeat import Heartbeat
+from interviewer.interview.heartbeat import Heartbeat, refuse_live_elsewhere
 from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
 from interviewer.resume import exclusive, refuse_other_config, sampling
@@ -108,6 +108,7 @@ async def run_interviews(
     (``BudgetReached`` included: a budget around the run spent). What the calls spent is
     added to the run's usage file however the run ends."""
     with exclusive(plan.out / _lock_name(plan), plan.out):
+        refuse_live_elsewhere(plan.out, plan.shard)
         return await _run(plan, ctx, settings_dump, on_start, on_result)
 
 
