@@ -75,24 +75,32 @@ def answered_throughout(persona: Persona) -> bool:
     return all(kind == "answer" for kind in kinds[1::2]) and kinds[::2].count("answer") == 0
 
 
-def interview_argv(out: Path, url: str, cache: Path, *extra: str) -> list[str]:
+def interview_argv(
+    out: Path,
+    url: str,
+    cache: Path,
+    *extra: str,
+    n: int = 12,
+    concurrency: int = CONCURRENCY,
+    questions: int = 3,
+) -> list[str]:
     return [
         sys.executable,
         "-m",
         "interviewer",
         "interview",
         "--n",
-        "12",
+        str(n),
         "--out",
         str(out),
         "--concurrency",
-        str(CONCURRENCY),
+        str(concurrency),
         "--backend",
         "vllm",
         "--base-url",
         url,
         "--set",
-        "interview.questions=3",
+        f"interview.questions={questions}",
         "--set",
         f"cache_dir={cache}",
         *extra,

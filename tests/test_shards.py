@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,35 +27,17 @@ from interviewer.errors import UserInputError
 from interviewer.interview.heartbeat import Heartbeat, now_iso
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.paths import filesystem_type
-from interviewer.usage import Ledger
+from interviewer.usage import BudgetReached, Ledger
 from tests.interview_fakes import context, persona_from
+from tests.test_reliability import interview_argv as reliability_argv
 from tests.test_reliability import valid_personas
 
 N, SHARDS, KILLED = 16, 4, 2
 
 
 def interview_argv(out: Path, url: str, cache: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "interviewer",
-        "interview",
-        "--n",
-        str(N),
-        "--out",
-        str(out),
-        "--concurrency",
-        "1",
-        "--backend",
-        "vllm",
-        "--base-url",
-        url,
-        "--set",
-        "interview.questions=2",
-        "--set",
-        f"cache_dir={cache}",  # one per process, as on separate nodes
-        *extra,
-    ]
+    """One process of the run; ``cache``: its own, as on a node of its own."""
+    return reliability_argv(out, url, cache, *extra, n=N, concurrency=1, questions=2)
 
 
 def status_json(out: Path, *extra: str) -> dict[str, Any]:
@@ -285,3 +268,28 @@ def test_a_shard_running_on_another_host_is_not_started_twice(tmp_path: Path) ->
     write_status(path, elsewhere.model_copy(update={"heartbeat": stale.isoformat()}))
     asyncio.run(run_interviews(again, ctx, {}))  # a dead one's place is taken
     assert read_status(path).host != "node-17"
+
+
+@dataclass(frozen=True)
+class Spent:
+    prompt_tokens: int = 7
+    completion_tokens: int = 3
+    cached_tokens: int = 0
+    cached: bool = False
+
+
+async def test_the_heartbeat_beats_during_the_run_and_says_how_it_ended(tmp_path: Path) -> None:
+    ledger = Ledger()
+    async with Heartbeat(tmp_path, None, 3, 1, ledger, every_s=0.05) as beat:
+        assert read_status(beat.path).tokens == 0
+        ledger.record("persona", "m", Spent())
+        await asyncio.sleep(0.3)  # a few beats
+        assert (read_status(beat.path).tokens, read_status(beat.path).calls) == (10, 1)
+        beat.result(True)
+    ended = read_status(beat.path)
+    assert (ended.state, ended.done, ended.done_before, ended.reason) == ("finished", 1, 1, None)
+    with pytest.raises(BudgetReached):
+        async with Heartbeat(tmp_path, None, 3, 0, ledger):
+            raise BudgetReached("budget reached: --max-tokens 10")
+    stopped = read_status(tmp_path / "status.json")
+    assert (stopped.state, stopped.reason) == ("stopped", "budget reached: --max-tokens 10")

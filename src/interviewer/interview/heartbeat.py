@@ -97,17 +97,21 @@ class Heartbeat:
             self.status.failed += 1
 
     def write(self) -> None:
+        write_status(self.path, self.snapshot())
+
+    def snapshot(self) -> ShardStatus:
+        """The status as of now, taken on the event loop (the ledger changes there)."""
         self.status.heartbeat = now_iso()
         self.status.tokens = self.ledger.tokens()
         self.status.calls = sum(e.calls for e in self.ledger.entries.values())
-        write_status(self.path, self.status)
+        return self.status.model_copy()
 
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(self.every_s)
             try:
                 # A thread: on NFS a write and its fsync may take a while; the calls go on.
-                await asyncio.to_thread(self.write)
+                await asyncio.to_thread(write_status, self.path, self.snapshot())
             except (OSError, InterviewerError) as error:  # the next beat tries again
                 log.warning("could not update %s: %s", self.path, error)
 
