@@ -293,3 +293,19 @@ async def test_the_heartbeat_beats_during_the_run_and_says_how_it_ended(tmp_path
             raise BudgetReached("budget reached: --max-tokens 10")
     stopped = read_status(tmp_path / "status.json")
     assert (stopped.state, stopped.reason) == ("stopped", "budget reached: --max-tokens 10")
+
+
+def test_status_prints_a_table_what_it_cannot_know_and_the_commands(tmp_path: Path) -> None:
+    _old_run(tmp_path, shards=3, made_ids=[0, 3, 1])
+    shown = subprocess.run(
+        [sys.executable, "-m", "interviewer", "status", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "no status" in shown.stdout and "cannot be known" in shown.stdout
+    assert "3 of 6 done, 0 failed · 10 tokens" in shown.stdout
+    assert "2 shard(s) neither done nor running" in shown.stdout
+    assert f"--out {tmp_path} --shard 2/3 --resume" in shown.stdout

@@ -40,7 +40,9 @@ def command(
     gpus_per_task: Annotated[
         int | None, typer.Option("--gpus-per-task", min=0, help="#SBATCH (a started engine).")
     ] = None,
-    cpus_per_task: Annotated[int | None, typer.Option("--cpus-per-task", min=1)] = None,
+    cpus_per_task: Annotated[
+        int | None, typer.Option("--cpus-per-task", min=1, help="#SBATCH.")
+    ] = None,
     mem: Annotated[str | None, typer.Option("--mem", help="#SBATCH, e.g. 64G.")] = None,
     sbatch: Annotated[
         list[str] | None,
