@@ -24,6 +24,7 @@ from interviewer.api import status
 from interviewer.contracts.persona import Manifest, Persona
 from interviewer.contracts.shard_status import STALE_AFTER_S, read_status, status_path, write_status
 from interviewer.errors import UserInputError
+from interviewer.interview import runner
 from interviewer.interview.heartbeat import Heartbeat, now_iso
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.paths import filesystem_type
@@ -82,7 +83,7 @@ def rerun(command: str) -> subprocess.CompletedProcess[str]:
         cwd=shlex.split(where)[1],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=200,
     )
 
 
@@ -127,7 +128,7 @@ def test_four_shards_one_killed_and_rerun_equal_one_process(tmp_path: Path) -> N
             interview_argv(single, url, tmp_path / "cache-single"),
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=200,
         )
         assert one.returncode == 0, one.stderr
     assert [s["state"] for s in after["shards"]] == ["done"] * SHARDS
@@ -148,7 +149,7 @@ def test_status_of_a_single_process_run(tmp_path: Path) -> None:
     with serving(LoadConfig(latency_s=0.0)) as server:
         argv = interview_argv(tmp_path / "run", server.base_url, tmp_path / "cache")
         argv[argv.index("--n") + 1] = "2"
-        subprocess.run(argv, check=True, capture_output=True, timeout=300)
+        subprocess.run(argv, check=True, capture_output=True, timeout=120)
     found = status_json(tmp_path / "run")
     assert [(s["shard"], s["state"], s["done"]) for s in found["shards"]] == [(None, "done", 2)]
     assert found["has_status_files"] and found["notes"] == []
@@ -309,3 +310,22 @@ def test_status_prints_a_table_what_it_cannot_know_and_the_commands(tmp_path: Pa
     assert "3 of 6 done, 0 failed · 10 tokens" in shown.stdout
     assert "2 shard(s) neither done nor running" in shown.stdout
     assert f"--out {tmp_path} --shard 2/3 --resume" in shown.stdout
+
+
+def test_a_shard_reads_only_its_own_persona_files_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """8 shards of 40,000 on NFS: each reading every shard's files at start would read
+    the whole run eight times over."""
+    ctx = context(persona_from(lambda n, r: "Fine."), questions=1)
+    asyncio.run(run_interviews(RunPlan(out=tmp_path, n=4), ctx, {}))
+    read: list[str] = []
+    real = runner.load_persona
+
+    def counting(path: Path) -> Persona:
+        read.append(path.stem)
+        return real(path)
+
+    monkeypatch.setattr(runner, "load_persona", counting)
+    asyncio.run(run_interviews(RunPlan(out=tmp_path, n=4, shard=(1, 2), resume=True), ctx, {}))
+    assert sorted(read) == ["p00001", "p00003"]

@@ -45,7 +45,7 @@ def test_one_array_task_starts_its_engine_and_makes_its_shard(tmp_path: Path) ->
     text = script.read_text()
     for line in ("#SBATCH --array=0-1", "#SBATCH --partition=gpu", "#SBATCH --gpus-per-task=1"):
         assert line in text
-    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    assert subprocess.run(["bash", "-n", str(script)], timeout=30).returncode == 0
     env = {
         **os.environ,
         "SLURM_ARRAY_TASK_ID": "1",
@@ -53,7 +53,9 @@ def test_one_array_task_starts_its_engine_and_makes_its_shard(tmp_path: Path) ->
         "SLURM_JOB_ID": "778",
         "TMPDIR": str(node),
     }
-    task = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    task = subprocess.run(
+        ["bash", str(script)], env=env, capture_output=True, text=True, timeout=300
+    )
     assert task.returncode == 0, task.stdout + task.stderr
     assert {p.name for p in out.glob("p*.json")} == {"p00001.json", "p00003.json"}
     shard = read_status(status_path(out, (1, 2)))
@@ -65,7 +67,9 @@ def test_one_array_task_starts_its_engine_and_makes_its_shard(tmp_path: Path) ->
     assert [s.state for s in found.shards] == ["not started", "done"]
     assert found.slurm_rerun == f"sbatch --array=0 {script}"
     # Run again, the task resumes (manifest present) and has nothing left to do.
-    again = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    again = subprocess.run(
+        ["bash", str(script)], env=env, capture_output=True, text=True, timeout=200
+    )
     assert again.returncode == 0, again.stderr
     assert "0 made, 0 failed, 2 already there" in again.stdout
 
@@ -89,7 +93,7 @@ def test_the_script_forwards_settings_and_options(tmp_path: Path) -> None:
     assert "--method anthology --concurrency 32" in text and "#SBATCH --qos=high" in text
     assert '--set "cache_dir=$CACHE"' in text and "#SBATCH --array=0-7" in text
     assert (tmp_path / "run" / "logs").is_dir() and os.access(path, os.X_OK)
-    assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
+    assert subprocess.run(["bash", "-n", str(path)], timeout=30).returncode == 0
 
 
 def test_a_cache_dir_in_the_settings_is_kept_and_warned_about(tmp_path: Path) -> None:

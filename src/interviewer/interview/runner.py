@@ -140,7 +140,7 @@ async def _make(
     on_result: OnResult | None,
 ) -> RunSummary:
     wanted = plan.persona_ids()
-    finished = completed_ids(plan.out)
+    finished = completed_ids(plan.out, {pid for _, pid in wanted})  # a shard: its own only
     todo = [(i, pid) for i, pid in wanted if pid not in finished]
     if on_start:
         on_start(len(wanted), len(wanted) - len(todo))
@@ -194,10 +194,12 @@ def checkpoints_path(plan: RunPlan) -> Path:
     return plan.out / CHECKPOINTS
 
 
-def completed_ids(out: Path) -> set[str]:
-    """Persona ids with a valid file in ``out``."""
+def completed_ids(out: Path, among: set[str] | None = None) -> set[str]:
+    """Persona ids with a valid file in ``out`` (of ``among``, if given)."""
     done = set()
     for path in persona_files(out):
+        if among is not None and path.stem not in among:
+            continue
         try:
             load_persona(path)
         except UserInputError:
