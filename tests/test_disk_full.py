@@ -53,8 +53,9 @@ async def test_full_disk_stops_cleanly_and_resume_finishes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ctx = context(persona_from(lambda n, r: f"Answer {n}."), questions=1)
-    # Room for the manifest and two personas; the third write hits a full disk.
-    monkeypatch.setattr(storage.os, "fdopen", FillingDisk(room=3))
+    # Room for the manifest, the status file and two personas; the next write hits a
+    # full disk (and the status file's last word, "stopped", is lost to it, logged).
+    monkeypatch.setattr(storage.os, "fdopen", FillingDisk(room=4))
     with pytest.raises(DiskFullError, match=r"no space left writing .*; free space, then --resume"):
         await run_interviews(RunPlan(out=tmp_path, n=5, concurrency=1), ctx, {})
     done = completed_ids(tmp_path)

@@ -47,6 +47,8 @@ __all__ = [
     "run_suite",
     "run_survey",
     "settings_from",
+    "status",
+    "write_slurm_script",
 ]
 _API = frozenset(__all__) - {"__version__"}
 

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from interviewer.evaluation.report import EvalResult
+    from interviewer.interview.run_status import RunStatus
     from interviewer.matching import Matching
     from interviewer.pool import ModelPool
     from interviewer.progress import RunProgress
@@ -91,6 +92,8 @@ __all__ = [
     "run_suite",
     "run_survey",
     "settings_from",
+    "status",
+    "write_slurm_script",
 ]
 
 
@@ -506,6 +509,57 @@ def _refuse_resume_without_run(out: Path, resume: bool) -> None:
 
 
 make_personas = plain(amake_personas)
+
+
+def status(run: Run | PathLike, *, stale_after_s: float = 60.0) -> RunStatus:
+    """What the processes writing a run directory are doing (``interviewer status``):
+    per shard (or for the one process) done, failed, running or dead (heartbeat older
+    than ``stale_after_s``), tokens, rate and ETA, and the commands that finish the
+    shards that need it. Reads file names and the small status files only."""
+    from interviewer.interview.run_status import run_status
+
+    return run_status(_path(run), stale_after_s)
+
+
+def write_slurm_script(
+    out: PathLike,
+    n: int,
+    shards: int,
+    *,
+    settings: PathLike | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    method: Method = "interview",
+    concurrency: int | None = None,
+    seed_texts: PathLike | None = None,
+    target_words: int | None = None,
+    sbatch: Sequence[str] = (),
+    job_name: str = "interviewer",
+) -> Path:
+    """Write ``out/interview.sbatch`` (``interviewer slurm``): a SLURM array of
+    ``shards`` tasks, task I running ``interviewer interview --shard I/shards`` into
+    ``out`` with these settings (a YAML path and dotted overrides, forwarded as
+    ``--settings``/``--set``) and a node-local response cache unless the settings name
+    one. ``sbatch``: ``#SBATCH`` options such as ``--partition=gpu``."""
+    from interviewer.slurm import SlurmJob, interview_args, refuse_secrets, settings_args
+    from interviewer.slurm import write_script as write
+
+    given = dict(overrides or {})
+    refuse_secrets(given)
+    file = Path(settings) if settings is not None else None
+    chosen = load_settings(file, dotted_overrides(given))  # a bad setting fails here, now
+    job = SlurmJob(
+        out=Path(out).resolve(),
+        n=n,
+        shards=shards,
+        interview_args=interview_args(
+            method, concurrency, Path(seed_texts) if seed_texts else None, target_words
+        ),
+        settings_args=settings_args(file, given),
+        node_cache="cache_dir" not in chosen.model_fields_set,
+        sbatch=tuple(sbatch),
+        job_name=job_name,
+    )
+    return write(job)
 
 
 async def afill_demographics(

@@ -5,19 +5,25 @@ The key covers everything that changes the output (model identity, prompt, sampl
 stops, seed, logprob count, schema) and nothing that does not (URL, key, timeout, role).
 SQLite in WAL mode with a busy timeout makes concurrent writers from several processes
 safe; each write is one transaction, so a killed process never leaves half an entry.
+Processes on one host only: SQLite's locking does not hold across NFS clients, so a
+cache on a filesystem several hosts mount gets a warning (``interviewer slurm`` gives
+each task a node-local one).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
 from interviewer.errors import InterviewerError
-from interviewer.paths import CACHE_DIR_FIX, writable_dir
+from interviewer.paths import CACHE_DIR_FIX, NETWORK_FILESYSTEMS, filesystem_type, writable_dir
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
@@ -35,6 +41,15 @@ class DiskCache:
         self.path = path
         self._lock = threading.Lock()
         writable_dir(path.parent, "cache_dir", f"{CACHE_DIR_FIX} (or --set cache=false)")
+        kind = filesystem_type(path.parent)
+        if kind in NETWORK_FILESYSTEMS:
+            log.warning(
+                "response cache %s is on %s: safe for processes on this host only; "
+                "processes on several hosts must each have their own (a node-local "
+                "cache_dir, as `interviewer slurm` sets)",
+                path,
+                kind,
+            )
         try:
             self._db = sqlite3.connect(path, timeout=60, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")

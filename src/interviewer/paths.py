@@ -50,3 +50,30 @@ CACHE_DIR_FIX = "give a writable folder: --set cache_dir=DIR or INTERVIEWER_CACH
 def default_cache_dir() -> Path:
     """Per-user cache for the assembled model file, the LLM response cache and logs."""
     return Path.home() / ".cache" / "interviewer"
+
+
+NETWORK_FILESYSTEMS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "lustre", "gpfs", "beegfs", "ceph", "9p", "afs"}
+    | {"glusterfs", "fuse.glusterfs", "fuse.sshfs", "fuse.ceph", "panfs", "wekafs"}
+)
+"""Filesystems that several hosts mount: SQLite's locks and WAL do not hold across them."""
+
+
+def filesystem_type(path: Path, mounts: Path = Path("/proc/mounts")) -> str | None:
+    """The type of the filesystem ``path`` lies on (the longest mount point above it),
+    from ``mounts``; None where that cannot be read (not Linux)."""
+    try:
+        lines = mounts.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    target = str(path.resolve())
+    best, kind = "", None
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind

@@ -2,7 +2,8 @@
 
 A persona file is ``<persona_id>.json`` directly in the run directory (docs/DESIGN.md, "Data
 contracts"), whatever the id. Not personas: ``manifest.json``, ``usage.json`` and
-``*.usage.json`` (what the calls spent), hidden files (the inspector's
+``*.usage.json`` (what the calls spent), ``status.json`` and ``*.status.json`` (what
+the processes writing the run are doing), hidden files (the inspector's
 ``.inspect-index.json``), ``*.meta.json`` (a responses file's metadata) and anything in
 subdirectories (``failed/``). Every command lists personas through
 ``persona_files``.
@@ -18,14 +19,14 @@ from pydantic import ValidationError
 from interviewer.contracts.persona import Persona
 from interviewer.errors import UserInputError
 
-NOT_PERSONAS = frozenset({"manifest.json", "usage.json"})
+NOT_PERSONAS = frozenset({"manifest.json", "usage.json", "status.json"})
 
 
 def is_persona_name(name: str) -> bool:
     return (
         name.endswith(".json")
         and not name.startswith(".")
-        and not name.endswith((".meta.json", ".usage.json"))
+        and not name.endswith((".meta.json", ".usage.json", ".status.json"))
         and name not in NOT_PERSONAS
     )
 

@@ -34,16 +34,18 @@ from interviewer.contracts.persona import (
     Turn,
 )
 from interviewer.contracts.persona_files import load_persona, persona_files
+from interviewer.contracts.shard_status import status_path
 from interviewer.errors import EndpointUnreachable, InterviewerError, UserInputError
 from interviewer.fanout import fan_out
 from interviewer.interview.context import InterviewContext, prompt_versions
 from interviewer.interview.graph import build_interview_graph, step_limit
+from interviewer.interview.heartbeat import Heartbeat, refuse_live_elsewhere
 from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
 from interviewer.replicas import persona_session
 from interviewer.resume import exclusive, refuse_other_config, sampling
 from interviewer.storage import DiskFullError, atomic_write_model
-from interviewer.usage import BudgetReached, run_usage_path, saved_usage
+from interviewer.usage import BudgetReached, Ledger, run_usage_path, saved_usage
 from interviewer.version import __version__
 
 CHECKPOINTS = ".checkpoints.sqlite"
@@ -107,6 +109,7 @@ async def run_interviews(
     (``BudgetReached`` included: a budget around the run spent). What the calls spent is
     added to the run's usage file however the run ends."""
     with exclusive(plan.out / _lock_name(plan), plan.out):
+        refuse_live_elsewhere(plan.out, plan.shard)
         return await _run(plan, ctx, settings_dump, on_start, on_result)
 
 
@@ -124,8 +127,8 @@ async def _run(
 ) -> RunSummary:
     started = time.perf_counter()
     manifest = _prepare(plan, ctx, settings_dump)
-    with saved_usage(run_usage_path(plan.out, plan.shard)):
-        return await _make(plan, ctx, manifest, started, on_start, on_result)
+    with saved_usage(run_usage_path(plan.out, plan.shard)) as ledger:
+        return await _make(plan, ctx, manifest, started, ledger, on_start, on_result)
 
 
 async def _make(
@@ -133,22 +136,25 @@ async def _make(
     ctx: InterviewContext,
     manifest: Manifest,
     started: float,
+    ledger: Ledger,
     on_start: Callable[[int, int], None] | None,
     on_result: OnResult | None,
 ) -> RunSummary:
     wanted = plan.persona_ids()
-    finished = completed_ids(plan.out)
+    finished = completed_ids(plan.out, {pid for _, pid in wanted})  # a shard: its own only
     todo = [(i, pid) for i, pid in wanted if pid not in finished]
     if on_start:
         on_start(len(wanted), len(wanted) - len(todo))
     results: list[tuple[bool, int]] = []
-    async with _checkpointer(plan, ctx) as saver:
+    beat = Heartbeat(plan.out, plan.shard, plan.n, len(wanted) - len(todo), ledger)
+    async with _checkpointer(plan, ctx) as saver, beat:
         graph = build_interview_graph(saver)
 
         async def one(item: tuple[int, str]) -> None:
             index, pid = item
             ok, tokens = await _interview(graph, saver, plan, ctx, index, pid)
             results.append((ok, tokens))
+            beat.result(ok)
             if on_result:
                 on_result(pid, ok, tokens)
 
@@ -177,14 +183,24 @@ async def _checkpointer(plan: RunPlan, ctx: InterviewContext) -> AsyncIterator[S
     if ctx.settings.checkpoints == "replay":
         yield None
         return
-    async with AsyncSqliteSaver.from_conn_string(str(plan.out / CHECKPOINTS)) as saver:
+    async with AsyncSqliteSaver.from_conn_string(str(checkpoints_path(plan))) as saver:
         yield saver
 
 
-def completed_ids(out: Path) -> set[str]:
-    """Persona ids with a valid file in ``out``."""
+def checkpoints_path(plan: RunPlan) -> Path:
+    # One SQLite file per writer: shards on several hosts must not share one (SQLite's
+    # locking does not hold across NFS clients).
+    if plan.shard:
+        return plan.out / f".checkpoints-{plan.shard[0]}of{plan.shard[1]}.sqlite"
+    return plan.out / CHECKPOINTS
+
+
+def completed_ids(out: Path, among: set[str] | None = None) -> set[str]:
+    """Persona ids with a valid file in ``out`` (of ``among``, if given)."""
     done = set()
     for path in persona_files(out):
+        if among is not None and path.stem not in among:
+            continue
         try:
             load_persona(path)
         except UserInputError:
@@ -235,7 +251,10 @@ async def _invoke(
         return dict(await graph.ainvoke(start, config, context=ctx))
     config["configurable"] = {"thread_id": start.persona_id}
     snapshot = await graph.aget_state(config)
-    if snapshot.next:  # interrupted mid-interview: carry on from the checkpoint
+    # Interrupted mid-interview: carry on from the checkpoint. ``tasks``, not ``next``:
+    # a kill after a step's writes were saved but before its checkpoint leaves a task
+    # that ``next`` leaves out, and a fresh start would ask on over the transcript.
+    if snapshot.tasks:
         return dict(await graph.ainvoke(None, config, context=ctx))
     if snapshot.values.get("done"):  # finished, but the file was never written
         return dict(snapshot.values)
@@ -282,7 +301,7 @@ def _models(ctx: InterviewContext) -> dict[str, str]:
 def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]) -> Manifest:
     path = plan.out / "manifest.json"
     if path.exists():
-        if not plan.resume:
+        if not plan.resume and not _joins_siblings(plan):
             raise UserInputError(
                 f"{plan.out} already holds a run; "
                 "pass --resume to finish it or choose another --out"
@@ -295,6 +314,7 @@ def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]
             raise UserInputError(
                 f"{plan.out} holds a --method {previous.method} run, not {plan.method}"
             )
+        _refuse_other_sharding(plan, previous)
         refuse_other_config(
             plan.out,
             {"models": previous.models, "prompts": previous.prompts, **previous.config},
@@ -315,6 +335,28 @@ def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]
     )
     atomic_write_model(path, manifest)
     return manifest
+
+
+def _joins_siblings(plan: RunPlan) -> bool:
+    """A shard that finds its siblings' manifest (all started at once, as a SLURM array
+    does) joins their run, checked as ``--resume`` is, unless it ran here before."""
+    if plan.shard is None or status_path(plan.out, plan.shard).exists():
+        return False
+    mine = {pid for _, pid in plan.persona_ids()}
+    made = {p.stem for p in persona_files(plan.out)}
+    made |= {p.stem for p in (plan.out / "failed").glob("p*.json")}
+    return not mine & made
+
+
+def _refuse_other_sharding(plan: RunPlan, previous: Manifest) -> None:
+    if previous.shard is None or plan.shard is None:
+        return
+    count = int(previous.shard.split("/")[1])
+    if count != plan.shard[1]:
+        raise UserInputError(
+            f"{plan.out} is sharded /{count}; --shard {plan.shard[0]}/{plan.shard[1]} "
+            f"would overlap its shards (use I/{count})"
+        )
 
 
 def _config(plan: RunPlan, ctx: InterviewContext) -> dict[str, object]:
