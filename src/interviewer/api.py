@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from interviewer.evaluation.report import EvalResult
+    from interviewer.inference.results import Estimates
     from interviewer.matching import Matching
     from interviewer.pool import ModelPool
     from interviewer.progress import RunProgress
@@ -64,6 +65,7 @@ PathLike = str | Path
 SettingsLike = Settings | PathLike | None
 
 __all__ = [
+    "Inference",
     "Manifest",
     "Matches",
     "Persona",
@@ -76,12 +78,14 @@ __all__ = [
     "SuiteRun",
     "aevaluate",
     "afill_demographics",
+    "ainfer",
     "amake_personas",
     "amatch",
     "arun_suite",
     "arun_survey",
     "evaluate",
     "fill_demographics",
+    "infer",
     "make_personas",
     "match",
     "open_questionnaire",
@@ -750,6 +754,88 @@ def _path(value: Run | Responses | Matches | PathLike) -> Path:
 
 
 aevaluate = off_loop(evaluate)
+
+
+# --------------------------------------------------------------------------- inference
+
+
+@dataclass
+class Inference:
+    """Population estimates (``interviewer infer``): ``report.json``'s ``inference``
+    section, the plot and ``report.html`` in ``out``."""
+
+    out: Path
+    body: dict[str, Any]
+    """The ``inference`` section of ``report.json``."""
+    estimates: Estimates
+    summary: list[str]
+    """The run in plain words, as the command prints it."""
+
+
+def infer(
+    responses: Responses | PathLike,
+    personas: Run | PathLike,
+    questionnaire: PathLike | Questionnaire,
+    frame: PathLike,
+    out: PathLike,
+    *,
+    pilot: PathLike | None = None,
+    method: MatchMethod = "greedy",
+    objective: Objective = "weight",
+    traits: Sequence[str] | None = None,
+    seed: int = 0,
+    by: str | None = None,
+    alpha: float = 0.1,
+) -> Inference:
+    """Estimate each question's answer shares in the population the ``frame`` (a humans
+    CSV: demographics and weights, answers not needed) describes: naive (personas
+    only), pilot only and rectified (PPI++) intervals, with effective sample sizes
+    (``interviewer infer``). Frame and ``pilot`` respondents are matched to the personas
+    as ``match`` pairs them (``method`` greedy by default: one fixed prediction per
+    profile). ``by``: a demographic trait to estimate within each of its groups.
+    Writes report.json (its ``inference`` section), intervals.png and report.html."""
+    from interviewer.contracts.demographics import traits as canonical_traits
+    from interviewer.inference.html import write_inference_html
+    from interviewer.inference.plots import intervals_png
+    from interviewer.inference.population import Inputs, assemble
+    from interviewer.inference.report import (
+        Provenance,
+        inference_json,
+        summary_lines,
+        write_report_json,
+    )
+    from interviewer.inference.results import estimate
+
+    if not 0 < alpha < 1:
+        raise UserInputError(f"alpha (--alpha) must be between 0 and 1, got {alpha}")
+    if by is not None and by not in canonical_traits():
+        raise UserInputError(
+            f"by (--by) {by!r}: not a canonical trait ({list(canonical_traits())})"
+        )
+    inputs = Inputs(
+        responses=_path(responses),
+        personas=_path(personas),
+        questionnaire=_questionnaire(questionnaire),
+        frame=Path(frame),
+        pilot=Path(pilot) if pilot is not None else None,
+        method=method,
+        objective=objective,
+        seed=seed,
+        traits=traits,
+    )
+    population = assemble(inputs)
+    if by is not None and by not in population.frame.people.demographics:
+        raise UserInputError(f"by (--by) {by!r}: the frame {frame} has no {by} column")
+    estimates = estimate(population, alpha, by)
+    section = inference_json(estimates, population, Provenance(inputs, alpha, by))
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_report_json(folder, section)
+    write_inference_html(folder, section, intervals_png(section, folder / "intervals.png"))
+    return Inference(folder, section, estimates, summary_lines(section))
+
+
+ainfer = off_loop(infer)
 
 
 # ------------------------------------------------------------------------------ suites

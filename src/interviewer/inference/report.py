@@ -1,0 +1,123 @@
+"""``report.json``'s ``inference`` section, and the run summary in plain words."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from interviewer.inference.population import Inputs, Population
+from interviewer.inference.results import Estimates, QuestionResult
+from interviewer.simulated import SIMULATED_NOTE, is_simulated
+from interviewer.storage import atomic_write_text
+from interviewer.version import __version__
+
+
+@dataclass(frozen=True)
+class Provenance:
+    inputs: Inputs
+    alpha: float
+    by: str | None
+
+
+def inference_json(
+    estimates: Estimates, population: Population, provenance: Provenance
+) -> dict[str, Any]:
+    """What ``report.json`` holds under ``inference``."""
+    pilot = population.pilot
+    return {
+        "simulated": is_simulated(population.model),
+        "alpha": provenance.alpha,
+        "level": 1 - provenance.alpha,
+        "by": provenance.by,
+        "n_frame": len(population.frame.people),
+        "n_pilot": len(pilot.people) if pilot is not None else 0,
+        "ess": _finite(estimates.ess),
+        "notes": population.notes + estimates.notes,
+        "questions": [_question_json(r, provenance.by) for r in estimates.questions],
+        "provenance": _provenance(population, provenance),
+    }
+
+
+def _question_json(result: QuestionResult, by: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": result.question.id,
+        "text": result.question.text,
+        "options": result.question.options,
+        "overall": result.overall.to_json(),
+    }
+    if by is not None:
+        body["by"] = {value: group.to_json() for value, group in result.by.items()}
+    return body
+
+
+def _provenance(population: Population, provenance: Provenance) -> dict[str, Any]:
+    inputs = provenance.inputs
+    return {
+        "package_version": __version__,
+        "model": population.model,
+        "responses": str(inputs.responses),
+        "personas": str(inputs.personas),
+        "questionnaire": inputs.questionnaire.id,
+        "frame": str(inputs.frame),
+        "frame_weighted": population.frame.people.weighted,
+        "pilot": str(inputs.pilot) if inputs.pilot is not None else None,
+        "match": {
+            "method": inputs.method,
+            "objective": inputs.objective,
+            "seed": inputs.seed,
+            "traits": population.traits,
+        },
+        "estimators": "naive: personas only; pilot: classical CLT; rectified: PPI++ "
+        "(power-tuned lambda clipped to [0, 1])",
+    }
+
+
+def write_report_json(out: Path, section: dict[str, Any]) -> Path:
+    """``out/report.json`` with the section; other sections a file there has are kept."""
+    path = out / "report.json"
+    body: dict[str, Any] = {}
+    if path.is_file():
+        body = json.loads(path.read_text(encoding="utf-8"))
+    body["inference"] = section
+    if section["simulated"]:
+        body["simulated_note"] = SIMULATED_NOTE
+    atomic_write_text(path, json.dumps(body, indent=2) + "\n")
+    return path
+
+
+def summary_lines(section: dict[str, Any]) -> list[str]:
+    """The run in plain words: what the rectified estimate is worth, what to watch."""
+    level = f"{section['level']:.0%}"
+    lines = []
+    if section["simulated"]:
+        lines.append(SIMULATED_NOTE)
+    if section["n_pilot"] == 0:
+        lines.append(
+            f"No pilot: only the naive (personas-only) {level} intervals, which assume the "
+            "personas answer as the population does; nothing here checks that."
+        )
+    elif section["ess"] is not None:
+        ess = section["ess"]
+        lines.append(
+            f"With {section['n_pilot']} real respondents and {section['n_frame']} in the "
+            f"frame, the rectified estimates are worth about {ess:.0f} real respondents "
+            f"(their {level} intervals are as narrow as a pilot of {ess:.0f} would give; "
+            f"{_gain(ess, section['n_pilot'])})."
+        )
+    lines += [f"Note: {note}" for note in section["notes"]]
+    return lines
+
+
+def _gain(ess: float, n: int) -> str:
+    if ess >= 1.05 * n:
+        return f"the personas add about {ess - n:.0f}"
+    if ess > 0.95 * n:
+        return "the personas add about nothing beyond the pilot"
+    return "less than the pilot alone: at λ near 0 the rectified interval is the pilot's"
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
