@@ -43,6 +43,25 @@ class Predicted:
     persona_ids: list[str]
     """The persona each respondent was matched to, by row."""
 
+    def take(self, rows: np.ndarray) -> Predicted:
+        """Only these respondents (rows of this file), e.g. a pilot drawn from it; the
+        predictions stay as matched (greedy's are per profile, so drawing after
+        matching changes nothing)."""
+        people = self.people
+        subset = HumanData(
+            people.path,
+            [people.ids[int(i)] for i in rows],
+            people.weights[rows],
+            {t: [values[int(i)] for i in rows] for t, values in people.demographics.items()},
+            {q: answers[rows] for q, answers in people.answers.items()},
+            people.weighted,
+        )
+        return Predicted(
+            subset,
+            {q: probs[rows] for q, probs in self.probs.items()},
+            [self.persona_ids[int(i)] for i in rows],
+        )
+
 
 @dataclass(frozen=True)
 class Population:
