@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ppi_py import classical_mean_ci, ppi_mean_ci, ppi_mean_pointestimate
 
 from interviewer.errors import UserInputError
@@ -200,3 +202,56 @@ def test_bad_input_is_one_clear_line(call: object, message: str) -> None:
     with pytest.raises(UserInputError, match=message) as caught:
         call()  # type: ignore[operator]
     assert "\n" not in str(caught.value)
+
+
+# ── properties ──────────────────────────────────────────────────────────────
+
+_values = st.lists(st.floats(0, 1, allow_nan=False), min_size=3, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_values, st.integers(0, 2**31), st.booleans())
+def test_lam_zero_is_classical_for_any_data(y: list[float], seed: int, weighted: bool) -> None:
+    rng = np.random.default_rng(seed)
+    yhat, frame = rng.random(len(y)), rng.random(50)
+    w = rng.uniform(0.1, 5, len(y)) if weighted else None
+    e, c = rectified(y, yhat, frame, weights=w, lam=0.0), classical(y, weights=w)
+    assert (e.value, e.lower, e.upper) == pytest.approx((c.value, c.lower, c.upper), abs=TOL)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_values, st.integers(0, 2**31))
+def test_a_perfect_predictor_leaves_only_the_frame_term(y: list[float], seed: int) -> None:
+    # ŷ = y on the pilot: the rectifier y − ŷ is 0, so plain PPI's interval is the
+    # frame's own (the naive width), centred on the frame mean.
+    frame = np.random.default_rng(seed).random(60)
+    e, f = rectified(y, y, frame, lam=1.0), naive(frame)
+    assert e.value == pytest.approx(f.value, abs=TOL)
+    assert e.width == pytest.approx(f.width, abs=TOL)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_values, st.integers(0, 2**31), st.floats(-5, 5))
+def test_shifting_every_answer_shifts_the_estimate(y: list[float], seed: int, shift: float) -> None:
+    rng = np.random.default_rng(seed)
+    yhat, frame = rng.random(len(y)), rng.random(50)
+    a = rectified(y, yhat, frame)
+    b = rectified(np.add(y, shift), yhat + shift, frame + shift)
+    assert b.lam == pytest.approx(a.lam, abs=1e-9)
+    assert b.value == pytest.approx(a.value + shift, abs=1e-9)
+    assert b.width == pytest.approx(a.width, abs=1e-9)
+
+
+def test_tuned_lam_sits_in_0_1_and_is_never_much_worse_than_either_end() -> None:
+    # Over many random data sets the tuned interval is, on average, no wider than the
+    # better of λ = 0 (pilot only) and λ = 1 (plain PPI) by more than a few percent.
+    rng = np.random.default_rng(12)
+    ratios = []
+    for quality in rng.uniform(-0.5, 1.0, 200):
+        d = _data(int(rng.integers(1_000_000)), float(quality))
+        args = (d["y"], d["yhat"], d["yhat_frame"])
+        tuned = rectified(*args)
+        assert tuned.lam is not None and 0.0 <= tuned.lam <= 1.0
+        best = min(rectified(*args, lam=0.0).width, rectified(*args, lam=1.0).width)
+        ratios.append(tuned.width / best)
+    assert float(np.mean(ratios)) < 1.02

@@ -38,12 +38,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
+from numpy.typing import ArrayLike
 
 from interviewer.errors import UserInputError
-
-Array = NDArray[np.float64]
+from interviewer.inference.checks import Array, column, normalised, z_value
 
 
 @dataclass(frozen=True)
@@ -90,16 +88,16 @@ def rectified(
     """PPI++: pilot answers ``y`` with their predictions ``yhat`` rectify the frame's
     predictions ``yhat_frame``. ``lam=None`` power-tunes λ (clipped to [0, 1]);
     ``lam=1`` is plain PPI, ``lam=0`` the classical pilot interval."""
-    z = _z(alpha)
+    z = z_value(alpha)
     labels, paired, frame = (
-        _column(y, "y"),
-        _column(yhat, "yhat"),
-        _column(yhat_frame, "yhat_frame"),
+        column(y, "y"),
+        column(yhat, "yhat"),
+        column(yhat_frame, "yhat_frame"),
     )
     if len(paired) != len(labels):
         raise UserInputError(f"yhat has {len(paired)} rows but y has {len(labels)}: pair them")
-    w = _normalised(weights, len(labels), "weights")
-    w_frame = _normalised(frame_weights, len(frame), "frame_weights")
+    w = normalised(weights, len(labels), "weights")
+    w_frame = normalised(frame_weights, len(frame), "frame_weights")
     wy, wyhat, wframe = w * labels, w * paired, w_frame * frame
     if lam is None:
         lam = _tuned_lambda(wy, wyhat, wframe, w, w_frame)
@@ -108,14 +106,15 @@ def rectified(
     rectifier = wy - lam * wyhat
     value = lam * float(wframe.mean()) + float(rectifier.mean())
     se = np.sqrt(lam**2 * wframe.var() / len(frame) + rectifier.var() / len(labels))
-    estimate = _interval(value, float(se), z, len(labels))
+    estimate = normal_interval(value, float(se), z, len(labels))
     return Estimate(estimate.value, estimate.lower, estimate.upper, estimate.n, float(lam))
 
 
 def effective_sample_size(pilot: Estimate, rectified: Estimate) -> float:
     """Real respondents the rectified estimate is worth: the pilot size a pilot-only
     interval would need to be as narrow, ``n_pilot·(pilot.width / rectified.width)²``
-    (widths scale as 1/√n)."""
+    (widths scale as 1/√n). Respondents of the pilot's own design: a weighted pilot's
+    design effect is in both widths, so it cancels out of the ratio."""
     if rectified.width <= 0:
         raise UserInputError("the rectified interval has zero width: no sample size matches it")
     return pilot.n * (pilot.width / rectified.width) ** 2
@@ -127,10 +126,12 @@ def effective_sample_size(pilot: Estimate, rectified: Estimate) -> float:
 def _mean_interval(
     values: ArrayLike, alpha: float, weights: ArrayLike | None, names: tuple[str, str]
 ) -> Estimate:
-    z = _z(alpha)
-    column = _column(values, names[0])
-    terms = _normalised(weights, len(column), names[1]) * column
-    return _interval(float(terms.mean()), float(terms.std()) / np.sqrt(len(terms)), z, len(terms))
+    z = z_value(alpha)
+    observed = column(values, names[0])
+    terms = normalised(weights, len(observed), names[1]) * observed
+    return normal_interval(
+        float(terms.mean()), float(terms.std()) / np.sqrt(len(terms)), z, len(terms)
+    )
 
 
 def _tuned_lambda(wy: Array, wyhat: Array, wframe: Array, w: Array, w_frame: Array) -> float:
@@ -145,45 +146,11 @@ def _tuned_lambda(wy: Array, wyhat: Array, wframe: Array, w: Array, w_frame: Arr
     covariance = float(np.mean((labelled - labelled.mean()) * (predicted - predicted.mean())))
     variance = float(pooled.var(ddof=1))
     if variance == 0.0:
-        return 0.0  # constant predictions carry no information: the pilot alone
-        # (ppi-python returns NaN here)
+        # constant predictions carry no information: the pilot alone (ppi-python: NaN)
+        return 0.0
     return float(np.clip(covariance / ((1 + n / big_n) * variance), 0.0, 1.0))
 
 
-def _z(alpha: float) -> float:
-    if not 0.0 < alpha < 1.0:
-        raise UserInputError(f"alpha must lie strictly between 0 and 1, got {alpha}")
-    return float(norm.ppf(1.0 - alpha / 2.0))
-
-
-def _column(values: ArrayLike, name: str) -> Array:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 1:
-        raise UserInputError(f"{name} must be a 1-D array, got shape {array.shape}")
-    if len(array) < 2:
-        raise UserInputError(f"{name} needs at least 2 rows for an interval, got {len(array)}")
-    if not np.all(np.isfinite(array)):
-        raise UserInputError(
-            f"{name} has {int(np.sum(~np.isfinite(array)))} missing or infinite values"
-        )
-    return array
-
-
-def _normalised(weights: ArrayLike | None, n: int, name: str) -> Array:
-    """Weights rescaled to mean 1 (all ones when None)."""
-    if weights is None:
-        return np.ones(n)
-    array = np.asarray(weights, dtype=np.float64)
-    if array.shape != (n,):
-        raise UserInputError(f"{name} must have one value per row ({n}), got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise UserInputError(f"{name} has missing or infinite values")
-    if np.any(array < 0):
-        raise UserInputError(f"{name} must not be negative (smallest is {array.min()})")
-    if array.sum() <= 0:
-        raise UserInputError(f"{name} sum to 0: nothing to weight by")
-    return array / float(array.mean())
-
-
-def _interval(value: float, se: float, z: float, n: int) -> Estimate:
+def normal_interval(value: float, se: float, z: float, n: int) -> Estimate:
+    """``value ± z·se``."""
     return Estimate(float(value), float(value - z * se), float(value + z * se), n)
