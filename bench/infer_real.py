@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 from pathlib import Path
 
 GSS = Path(__file__).resolve().parent.parent / "evals" / "humans"
@@ -52,6 +53,113 @@ def model_stage(out: Path, personas: int, tokens: int) -> tuple[Path, Path]:
     return run_dir, responses
 
 
+def draws_stage(
+    run_dir: Path, responses: Path, draws: int, pilot_n: int, alpha: float
+) -> dict[str, list[float]]:
+    """Coverage of the held-back shares over ``draws`` pilots; prints the table."""
+    import numpy as np
+
+    import interviewer.api as iv
+    from interviewer.inference.population import Inputs, assemble
+    from interviewer.inference.results import estimate
+
+    q = iv.open_questionnaire(GSS / "gss2022.yaml")
+    file = GSS / "gss2022.csv"
+    full = assemble(Inputs(responses, run_dir, q, file, pilot=file))
+    assert full.pilot is not None
+    people = full.pilot.people
+    rng = np.random.default_rng(0)
+    kinds = ("naive", "pilot", "rectified")
+    rows: dict[tuple[str, str], dict[str, list[float]]] = {}
+    started = time.perf_counter()
+    for _ in range(draws):
+        chosen = rng.choice(len(people), pilot_n, replace=False)
+        rest = np.setdiff1d(np.arange(len(people)), chosen)
+        drawn = replace(full, pilot=full.pilot.take(chosen))
+        for result in estimate(drawn, alpha).questions:
+            qid = result.question.id
+            answers = people.answers[qid][rest]
+            kept = ~np.isnan(answers)
+            weights = people.weights[rest][kept]
+            for k, target in enumerate(result.overall.options):
+                assert target.pilot is not None and target.rectified is not None
+                truth = float(np.average(answers[kept] == k, weights=weights))
+                cell = rows.setdefault((qid, target.label), {})
+                for kind in kinds:
+                    e = getattr(target, kind)
+                    cell.setdefault(kind, []).append(float(e.lower <= truth <= e.upper))
+                    cell.setdefault(kind + "_w", []).append(e.width)
+                cell.setdefault("ess", []).append(target.ess or float("nan"))
+                cell.setdefault("lam", []).append(target.rectified.lam or 0.0)
+                cell.setdefault("n", []).append(float(target.pilot.n))
+    elapsed = time.perf_counter() - started
+    _print_table(rows, draws, pilot_n, alpha, elapsed)
+    return {k: [float(np.mean(c[k])) for c in rows.values()] for k in ("rectified", "ess")}
+
+
+def _print_table(
+    rows: dict[tuple[str, str], dict[str, list[float]]],
+    draws: int,
+    pilot_n: int,
+    alpha: float,
+    elapsed: float,
+) -> None:
+    import numpy as np
+
+    print(
+        f"\n{draws} pilots of {pilot_n} from GSS 2022 (rest = truth), {1 - alpha:.0%} "
+        f"intervals, {elapsed:.1f} s"
+    )
+    head = f"{'question':10} {'option':28} {'n':>5} {'cov naive':>9} {'cov pilot':>9} "
+    head += f"{'cov rect':>8} {'w naive':>8} {'w pilot':>8} {'w rect':>7} {'lam':>5} {'ESS':>6}"
+    print(head)
+    for (qid, label), c in rows.items():
+        print(
+            f"{qid:10} {label[:28]:28} {np.mean(c['n']):5.0f} {np.mean(c['naive']):9.3f} "
+            f"{np.mean(c['pilot']):9.3f} {np.mean(c['rectified']):8.3f} "
+            f"{np.mean(c['naive_w']):8.3f} {np.mean(c['pilot_w']):8.3f} "
+            f"{np.mean(c['rectified_w']):7.3f} {np.mean(c['lam']):5.2f} "
+            f"{np.nanmean(c['ess']):6.1f}"
+        )
+    every = {k: np.mean([np.mean(c[k]) for c in rows.values()]) for k in rows[next(iter(rows))]}
+    ratio = (
+        np.mean([np.mean(c["n"]) for c in rows.values()])
+        * np.sum([np.mean(c["pilot_w"]) ** 2 for c in rows.values()])
+        / np.sum([np.mean(c["rectified_w"]) ** 2 for c in rows.values()])
+    )
+    print(
+        f"{'ALL':39} {every['n']:5.0f} {every['naive']:9.3f} {every['pilot']:9.3f} "
+        f"{every['rectified']:8.3f} {every['naive_w']:8.3f} {every['pilot_w']:8.3f} "
+        f"{every['rectified_w']:7.3f} {every['lam']:5.2f} {ratio:6.1f}"
+    )
+    print(
+        "ESS column: mean over draws of n·(pilot width / rectified width)²; the ALL row's: "
+        "the same ratio on the mean squared widths over every option"
+    )
+
+
+def one_run(run_dir: Path, responses: Path, out: Path, pilot_n: int) -> None:
+    """One ``interviewer infer`` as a user runs it, on a pilot CSV of ``pilot_n``."""
+    import csv
+
+    import numpy as np
+
+    from interviewer.cli import main as cli
+
+    rows = list(csv.DictReader((GSS / "gss2022.csv").open(newline="")))
+    chosen = np.random.default_rng(1).choice(len(rows), pilot_n, replace=False)
+    pilot = out / "pilot100.csv"
+    with pilot.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[int(i)] for i in chosen)
+    args = ["infer", str(responses), "--personas", str(run_dir), "-q"]
+    args += [str(GSS / "gss2022.yaml"), "--frame", str(GSS / "gss2022.csv")]
+    args += ["--pilot", str(pilot), "--out", str(out / "report")]
+    print("\n$ interviewer " + " ".join(args))
+    cli(args)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--personas", type=int, default=40)
@@ -62,7 +170,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/infer_real"))
     parser.add_argument("--model-only", action="store_true")
     args = parser.parse_args()
-    model_stage(args.out, args.personas, args.tokens)
+    run_dir, responses = model_stage(args.out, args.personas, args.tokens)
+    if args.model_only:
+        return
+    draws_stage(run_dir, responses, args.draws, args.pilot, args.alpha)
+    one_run(run_dir, responses, args.out, args.pilot)
 
 
 if __name__ == "__main__":

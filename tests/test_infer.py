@@ -65,10 +65,8 @@ def write_pilot(path: Path, seed: int, n: int = 100, drop: str | None = None) ->
     return path
 
 
-def run_infer(known: World, out: Path, pilot: Path | None, **kwargs: object) -> iv.Inference:
-    return iv.infer(
-        known.responses, known.personas, QUESTIONNAIRE, FRAME, out, pilot=pilot, **kwargs
-    )
+def run_infer(known: World, out: Path, pilot: Path | None, by: str | None = None) -> iv.Inference:
+    return iv.infer(known.responses, known.personas, QUESTIONNAIRE, FRAME, out, pilot=pilot, by=by)
 
 
 def test_rectified_intervals_cover_the_worlds_truth(known: World) -> None:

@@ -51,6 +51,7 @@ def render_section(section: dict[str, Any], plot: Path) -> str:
         f"{section['n_pilot']} · effective sample size {_num(section['ess'], 0)} · "
         f"match {_e(section['provenance']['match']['method'])}</p>"
     )
+    parts += [f'<p class="wrong">{_e(w)}</p>' for w in section["warnings"]]
     parts += [f'<p class="caption">{_e(note)}</p>' for note in section["notes"]]
     parts.append(_figure(plot))
     for question in section["questions"]:
@@ -78,9 +79,15 @@ def _question_table(group: dict[str, Any]) -> str:
         ]
         for t in [*group["options"], group["mean"]]
     ]
+    spread = group["dispersion"]
     caption = (
         f'<p class="caption">frame {group["n_frame"]}, pilot {group["n_pilot"]}'
         + (f" · {_e(group['note'])}" if group["note"] else "")
+        + (
+            f" · personas' rating variance {_num(spread['ratio'], 2)} of the pilot's"
+            if spread
+            else ""
+        )
         + "</p>"
     )
     head = ["", "naive (personas only)", "pilot only", "rectified", "λ", "ESS"]

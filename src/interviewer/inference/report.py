@@ -36,9 +36,21 @@ def inference_json(
         "n_pilot": len(pilot.people) if pilot is not None else 0,
         "ess": _finite(estimates.ess),
         "notes": population.notes + estimates.notes,
+        "warnings": _warnings(estimates),
         "questions": [_question_json(r, provenance.by) for r in estimates.questions],
         "provenance": _provenance(population, provenance),
     }
+
+
+def _warnings(estimates: Estimates) -> list[str]:
+    """Each question's dispersion warning (overall), named."""
+    found = []
+    for result in estimates.questions:
+        spread = result.overall.dispersion
+        warning = spread.warning(result.overall.alpha) if spread is not None else None
+        if warning:
+            found.append(f"{result.question.id}: {warning}")
+    return found
 
 
 def _question_json(result: QuestionResult, by: str | None) -> dict[str, Any]:
@@ -107,6 +119,7 @@ def summary_lines(section: dict[str, Any]) -> list[str]:
             f"(their {level} intervals are as narrow as a pilot of {ess:.0f} would give; "
             f"{_gain(ess, section['n_pilot'])})."
         )
+    lines += [f"Warning: {warning}" for warning in section["warnings"]]
     lines += [f"Note: {note}" for note in section["notes"]]
     return lines
 

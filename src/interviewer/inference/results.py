@@ -5,6 +5,11 @@ intervals side by side, and their effective sample size.
 - ``pilot``: the pilot's real answers only.
 - ``rectified``: PPI++ (power-tuned λ), the frame's predictions corrected by the pilot.
 
+With a pilot, each question's dispersion: the variance of the rating 1..K of the
+personas' answers (one row per frame respondent) against the pilot's (``dispersion``),
+with a warning where the personas are under-dispersed enough to mislead a naive
+interval.
+
 Targets: each option's share (y = 1 when the respondent chose it) and the mean option
 number (1 = first listed; a rating where the options are ordered). A pilot respondent
 who left a question blank is out of that question's pilot (``n`` says how many count).
@@ -25,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from interviewer.contracts.questionnaire import Question
+from interviewer.inference.dispersion import Dispersion, dispersion
 from interviewer.inference.estimators import (
     Estimate,
     classical,
@@ -73,6 +79,9 @@ class Group:
     mean: Target
     note: str | None = None
     """Why pilot and rectified are missing here (too few pilot answers)."""
+    dispersion: Dispersion | None = None
+    """The personas' spread of answers against the pilot's (None: no pilot here)."""
+    alpha: float = 0.1
 
     @property
     def ess(self) -> float | None:
@@ -86,6 +95,7 @@ class Group:
             "options": [t.to_json() for t in self.options],
             "mean": self.mean.to_json(),
             "note": self.note,
+            "dispersion": _dispersion_json(self.dispersion, self.alpha),
         }
 
 
@@ -209,7 +219,10 @@ def _group(
         for k, label in enumerate(question.options)
     ]
     mean = target("mean option number", answers + 1.0, p_probs @ numbers, f_probs @ numbers)
-    return Group(len(frame_rows), len(answers), options, mean, note)
+    # The personas as the frame sees them (one row per frame respondent) against the
+    # pilot's weighted answers; options are ordered (the questionnaire contract).
+    spread = dispersion(answers, f_probs, "ordinal", p_weights) if usable else None
+    return Group(len(frame_rows), len(answers), options, mean, note, spread, alpha)
 
 
 def _estimate_json(e: Estimate | None) -> dict[str, Any] | None:
@@ -222,6 +235,19 @@ def _estimate_json(e: Estimate | None) -> dict[str, Any] | None:
         "width": e.width,
         "n": e.n,
         "lam": e.lam,
+    }
+
+
+def _dispersion_json(d: Dispersion | None, alpha: float) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {
+        "scale": d.scale,
+        "human": d.human,
+        "simulated": d.simulated,
+        "between": d.between,
+        "ratio": _finite(d.ratio),
+        "warning": d.warning(alpha),
     }
 
 
