@@ -17,6 +17,7 @@ import interviewer.api as iv
 from interviewer.cli import main
 from interviewer.inference.population import Inputs, assemble
 from interviewer.inference.results import estimate
+from interviewer.errors import UserInputError
 from interviewer.paths import resource_dir
 from interviewer.simulated import world
 
@@ -221,3 +222,48 @@ def test_an_unreadable_pilot_names_the_file(
     bad.write_text(io.StringIO("respondent_id,weight\nx,abc\n").getvalue())
     assert main(cli(known, tmp_path / "out", "--pilot", str(bad))) == 2
     assert str(bad) in one_line(capsys)
+
+
+def split_survey(known: World, tmp_path: Path) -> tuple[dict[str, Path], list[str]]:
+    """The responses cut in two: the first three questions as a past survey."""
+    ids = [question.id for question in iv.open_questionnaire(QUESTIONNAIRE).questions]
+    lines = known.responses.read_text().splitlines()
+    split = {}
+    for name, keep in (("past", ids[:3]), ("new", ids[3:])):
+        split[name] = tmp_path / f"{name}.jsonl"
+        split[name].write_text(
+            "".join(f"{line}\n" for line in lines if json.loads(line)["question_id"] in keep)
+        )
+    return split, ids
+
+
+def test_a_past_survey_gives_the_adaptive_simulation_size(known: World, tmp_path: Path) -> None:
+    """No pilot: the past questions (people's and the personas' answers) set k-hat. The
+    Anthology personas miss the world's people by far more than 30 answers' noise (the
+    naive intervals cover 4%), so k-hat is 0: no adaptive interval, and the summary
+    says the personas are worth fewer than 30 respondents."""
+    split, ids = split_survey(known, tmp_path)
+    past_q = iv.open_questionnaire(QUESTIONNAIRE, ids[:3])
+    result = iv.infer(
+        split["new"],
+        known.personas,
+        iv.open_questionnaire(QUESTIONNAIRE, ids[3:]),
+        FRAME,
+        tmp_path / "out",
+        past_humans=FRAME,
+        past_responses=split["past"],
+        past_questionnaire=past_q,
+    )
+    adaptive = result.body["adaptive"]
+    assert adaptive["past_targets"] == sum(len(x.options) for x in past_q.questions)
+    assert adaptive["k"] == 0 and adaptive["ks"] == [30, 2000]
+    assert result.body["questions"][0]["overall"]["options"][0]["adaptive"] is None
+    assert any("fewer than 30 real respondents" in line for line in result.summary)
+    assert result.body["provenance"]["past"]["questionnaire"] == past_q.id
+
+
+def test_a_past_survey_needs_all_three_files(known: World, tmp_path: Path) -> None:
+    with pytest.raises(UserInputError, match="missing"):
+        iv.infer(
+            known.responses, known.personas, QUESTIONNAIRE, FRAME, tmp_path, past_humans=FRAME
+        )

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from interviewer.evaluation.report import EvalResult
+    from interviewer.inference.population import Inputs as InferInputs
     from interviewer.inference.results import Estimates
     from interviewer.matching import Matching
     from interviewer.pool import ModelPool
@@ -786,6 +787,9 @@ def infer(
     seed: int = 0,
     by: str | None = None,
     alpha: float = 0.1,
+    past_humans: PathLike | None = None,
+    past_responses: Responses | PathLike | None = None,
+    past_questionnaire: PathLike | Questionnaire | None = None,
 ) -> Inference:
     """Estimate each question's answer shares in the population the ``frame`` (a humans
     CSV: demographics and weights, answers not needed) describes: naive (personas
@@ -793,7 +797,10 @@ def infer(
     (``interviewer infer``). Frame and ``pilot`` respondents are matched to the personas
     as ``match`` pairs them (``method`` greedy by default: one fixed prediction per
     profile). ``by``: a demographic trait to estimate within each of its groups.
-    Writes report.json (its ``inference`` section), intervals.png and report.html."""
+    ``past_humans``, ``past_responses``, ``past_questionnaire`` (all three): a past
+    survey people and the same personas answered; gives the adaptive simulation size
+    (``inference.adaptive``), an effective sample size with no pilot. Writes
+    report.json (its ``inference`` section), intervals.png and report.html."""
     from interviewer.contracts.demographics import traits as canonical_traits
     from interviewer.inference.html import write_inference_html
     from interviewer.inference.plots import intervals_png
@@ -826,13 +833,49 @@ def infer(
     population = assemble(inputs)
     if by is not None and by not in population.frame.people.demographics:
         raise UserInputError(f"by (--by) {by!r}: the frame {frame} has no {by} column")
+    past = _past_inputs(inputs, past_humans, past_responses, past_questionnaire)
+    adaptive = None
+    if past is not None:
+        from interviewer.inference.adaptive import adaptive as adaptive_size
+
+        adaptive = adaptive_size(population, assemble(past), alpha, seed)
     estimates = estimate(population, alpha, by)
-    section = inference_json(estimates, population, Provenance(inputs, alpha, by))
+    provenance = Provenance(inputs, alpha, by, past)
+    section = inference_json(estimates, population, provenance, adaptive)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     write_report_json(folder, section)
     write_inference_html(folder, section, intervals_png(section, folder / "intervals.png"))
     return Inference(folder, section, estimates, summary_lines(section))
+
+
+def _past_inputs(
+    inputs: InferInputs,
+    humans: PathLike | None,
+    responses: Responses | PathLike | None,
+    questionnaire: PathLike | Questionnaire | None,
+) -> InferInputs | None:
+    """The past survey as ``assemble`` reads it: its humans are both frame and pilot."""
+    given = {
+        "past_humans (--past-humans)": humans,
+        "past_responses (--past-responses)": responses,
+        "past_questionnaire (--past-questionnaire)": questionnaire,
+    }
+    if all(value is None for value in given.values()):
+        return None
+    missing = [name for name, value in given.items() if value is None]
+    if missing:
+        raise UserInputError(f"a past survey needs all three of {list(given)}; missing {missing}")
+    assert humans is not None and responses is not None and questionnaire is not None
+    from dataclasses import replace
+
+    return replace(
+        inputs,
+        responses=_path(responses),
+        questionnaire=_questionnaire(questionnaire),
+        frame=Path(humans),
+        pilot=Path(humans),
+    )
 
 
 ainfer = off_loop(infer)

@@ -74,7 +74,28 @@ def command(
         float,
         typer.Option("--alpha", min=0.0001, max=0.5, help="1 - coverage (0.1: 90% intervals)."),
     ] = 0.1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of random matching.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of random matching and simulated draws.")
+    ] = 0,
+    past_humans: Annotated[
+        Path | None,
+        typer.Option(
+            "--past-humans",
+            dir_okay=False,
+            help="A past survey's people (humans CSV with answers): with --past-responses "
+            "and --past-questionnaire, the adaptive simulation size (no pilot needed).",
+        ),
+    ] = None,
+    past_responses: Annotated[
+        Path | None,
+        typer.Option(
+            "--past-responses", dir_okay=False, help="The same personas' answers to it (JSONL)."
+        ),
+    ] = None,
+    past_questionnaire: Annotated[
+        Path | None,
+        typer.Option("--past-questionnaire", dir_okay=False, help="The past questionnaire."),
+    ] = None,
 ) -> None:
     """Estimate what the population would answer: naive (personas only), pilot only and
     rectified (prediction-powered, PPI++) intervals, and how many real respondents the
@@ -97,6 +118,9 @@ def command(
         seed=seed,
         by=by,
         alpha=alpha,
+        past_humans=past_humans,
+        past_responses=past_responses,
+        past_questionnaire=past_questionnaire,
     )
     print_inference(console, result.body)
     for line in result.summary:
@@ -116,18 +140,21 @@ def print_inference(target: Console, section: dict[str, Any]) -> None:
         for name, group in groups:
             title = f"{question['id']}{' · ' + name if name else ''} ({level} intervals)"
             table = Table(title=title, title_justify="left")
-            for header in ("option", "naive (personas)", "pilot", "rectified", "λ", "ESS"):
+            adaptive = not name and section["adaptive"] is not None
+            headers = ["option", "naive (personas)", "pilot", "rectified", "λ", "ESS"]
+            for header in headers + (["adaptive"] if adaptive else []):
                 table.add_column(header, justify="left" if header == "option" else "right")
             for target_ in [*group["options"], group["mean"]]:
                 rect = target_["rectified"]
-                table.add_row(
+                cells = [
                     target_["label"],
                     _cell(target_["naive"]),
                     _cell(target_["pilot"]),
                     _cell(rect),
                     f"{rect['lam']:.2f}" if rect else "-",
                     f"{target_['ess']:.0f}" if target_["ess"] is not None else "-",
-                )
+                ]
+                table.add_row(*cells, *([_cell(target_.get("adaptive"))] if adaptive else []))
             target.print(table)
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from interviewer.inference.adaptive import Adaptive
 from interviewer.inference.population import Inputs, Population
-from interviewer.inference.results import Estimates, QuestionResult
+from interviewer.inference.results import Estimates, QuestionResult, estimate_json
 from interviewer.simulated import SIMULATED_NOTE, is_simulated
 from interviewer.storage import atomic_write_text
 from interviewer.version import __version__
@@ -20,14 +21,18 @@ class Provenance:
     inputs: Inputs
     alpha: float
     by: str | None
+    past: Inputs | None = None
 
 
 def inference_json(
-    estimates: Estimates, population: Population, provenance: Provenance
+    estimates: Estimates,
+    population: Population,
+    provenance: Provenance,
+    adaptive: Adaptive | None = None,
 ) -> dict[str, Any]:
     """What ``report.json`` holds under ``inference``."""
     pilot = population.pilot
-    return {
+    section: dict[str, Any] = {
         "simulated": is_simulated(population.model),
         "alpha": provenance.alpha,
         "level": 1 - provenance.alpha,
@@ -39,7 +44,14 @@ def inference_json(
         "warnings": _warnings(estimates),
         "questions": [_question_json(r, provenance.by) for r in estimates.questions],
         "provenance": _provenance(population, provenance),
+        "adaptive": adaptive.to_json() if adaptive is not None else None,
     }
+    if adaptive is not None:
+        for question in section["questions"]:
+            found = adaptive.intervals.get(question["id"], [])
+            for k, target in enumerate(question["overall"]["options"]):
+                target["adaptive"] = estimate_json(found[k]) if found else None
+    return section
 
 
 def _warnings(estimates: Estimates) -> list[str]:
@@ -84,6 +96,17 @@ def _provenance(population: Population, provenance: Provenance) -> dict[str, Any
         },
         "estimators": "naive: personas only; pilot: classical CLT; rectified: PPI++ "
         "(power-tuned lambda clipped to [0, 1])",
+        "past": _past(provenance.past),
+    }
+
+
+def _past(past: Inputs | None) -> dict[str, str] | None:
+    if past is None:
+        return None
+    return {
+        "responses": str(past.responses),
+        "questionnaire": past.questionnaire.id,
+        "humans": str(past.frame),
     }
 
 
@@ -119,9 +142,27 @@ def summary_lines(section: dict[str, Any]) -> list[str]:
             f"(their {level} intervals are as narrow as a pilot of {ess:.0f} would give; "
             f"{_gain(ess, section['n_pilot'])})."
         )
+    if section["adaptive"] is not None:
+        lines.append(_adaptive_line(section["adaptive"], level))
     lines += [f"Warning: {warning}" for warning in section["warnings"]]
     lines += [f"Note: {note}" for note in section["notes"]]
     return lines
+
+
+def _adaptive_line(adaptive: dict[str, Any], level: str) -> str:
+    k, targets = adaptive["k"], adaptive["past_targets"]
+    if k == 0:
+        return (
+            f"On the past survey ({targets} options) even {adaptive['ks'][0]} simulated "
+            "answers gave intervals that miss people's shares too often: the personas are "
+            f"worth fewer than {adaptive['ks'][0]} real respondents; no adaptive interval."
+        )
+    return (
+        f"On the past survey ({targets} options), intervals from up to {k} simulated "
+        f"answers kept {level} coverage of people's shares: the personas are worth about "
+        f"{k} real respondents (adaptive simulation size), and the adaptive intervals use "
+        f"{k} simulated answers."
+    )
 
 
 def _gain(ess: float, n: int) -> str:

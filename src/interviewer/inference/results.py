@@ -62,9 +62,9 @@ class Target:
     def to_json(self) -> dict[str, Any]:
         return {
             "label": self.label,
-            "naive": _estimate_json(self.naive),
-            "pilot": _estimate_json(self.pilot),
-            "rectified": _estimate_json(self.rectified),
+            "naive": estimate_json(self.naive),
+            "pilot": estimate_json(self.pilot),
+            "rectified": estimate_json(self.rectified),
             "ess": _finite(self.ess),
         }
 
@@ -225,7 +225,7 @@ def _group(
     return Group(len(frame_rows), len(answers), options, mean, note, spread, alpha)
 
 
-def _estimate_json(e: Estimate | None) -> dict[str, Any] | None:
+def estimate_json(e: Estimate | None) -> dict[str, Any] | None:
     if e is None:
         return None
     return {
