@@ -15,9 +15,9 @@ import pytest
 
 import interviewer.api as iv
 from interviewer.cli import main
+from interviewer.errors import UserInputError
 from interviewer.inference.population import Inputs, assemble
 from interviewer.inference.results import estimate
-from interviewer.errors import UserInputError
 from interviewer.paths import resource_dir
 from interviewer.simulated import world
 
@@ -264,6 +264,4 @@ def test_a_past_survey_gives_the_adaptive_simulation_size(known: World, tmp_path
 
 def test_a_past_survey_needs_all_three_files(known: World, tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match="missing"):
-        iv.infer(
-            known.responses, known.personas, QUESTIONNAIRE, FRAME, tmp_path, past_humans=FRAME
-        )
+        iv.infer(known.responses, known.personas, QUESTIONNAIRE, FRAME, tmp_path, past_humans=FRAME)
