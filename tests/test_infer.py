@@ -265,3 +265,9 @@ def test_a_past_survey_gives_the_adaptive_simulation_size(known: World, tmp_path
 def test_a_past_survey_needs_all_three_files(known: World, tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match="missing"):
         iv.infer(known.responses, known.personas, QUESTIONNAIRE, FRAME, tmp_path, past_humans=FRAME)
+
+
+def test_help_names_the_three_intervals(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["infer", "--help"]) == 0
+    printed = capsys.readouterr().out
+    assert "--frame" in printed and "--pilot" in printed and "rectified" in printed
