@@ -94,6 +94,12 @@ def draws_stage(
                 cell.setdefault("n", []).append(float(target.pilot.n))
     elapsed = time.perf_counter() - started
     _print_table(rows, draws, pilot_n, alpha, elapsed)
+    print("\ndispersion over the whole file (personas' rating variance / people's):")
+    for result in estimate(full, alpha).questions:
+        spread = result.overall.dispersion
+        assert spread is not None
+        warning = spread.warning(alpha)
+        print(f"  {result.question.id:10} {spread.ratio:.2f}  {warning or ''}")
     return {k: [float(np.mean(c[k])) for c in rows.values()] for k in ("rectified", "ess")}
 
 
@@ -132,6 +138,7 @@ def _print_table(
         f"{every['rectified']:8.3f} {every['naive_w']:8.3f} {every['pilot_w']:8.3f} "
         f"{every['rectified_w']:7.3f} {every['lam']:5.2f} {ratio:6.1f}"
     )
+    print(f"ESS / n over every option: {ratio / every['n']:.2f}")
     print(
         "ESS column: mean over draws of n·(pilot width / rectified width)²; the ALL row's: "
         "the same ratio on the mean squared widths over every option"
