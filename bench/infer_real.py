@@ -54,7 +54,7 @@ def model_stage(out: Path, personas: int, tokens: int) -> tuple[Path, Path]:
 
 
 def draws_stage(
-    run_dir: Path, responses: Path, draws: int, pilot_n: int, alpha: float
+    run_dir: Path, responses: Path, draws: int, pilot_n: int, alpha: float, unweighted: bool
 ) -> dict[str, list[float]]:
     """Coverage of the held-back shares over ``draws`` pilots; prints the table."""
     import numpy as np
@@ -67,6 +67,13 @@ def draws_stage(
     file = GSS / "gss2022.csv"
     full = assemble(Inputs(responses, run_dir, q, file, pilot=file))
     assert full.pilot is not None
+    if unweighted:  # every respondent 1: the truth, the pilot and the frame unweighted
+        ones = replace(full.pilot.people, weights=np.ones(len(full.pilot.people)))
+        full = replace(
+            full,
+            frame=replace(full.frame, people=ones),
+            pilot=replace(full.pilot, people=ones),
+        )
     people = full.pilot.people
     rng = np.random.default_rng(0)
     kinds = ("naive", "pilot", "rectified")
@@ -176,12 +183,16 @@ def main() -> None:
     parser.add_argument("--alpha", type=float, default=0.1)
     parser.add_argument("--out", type=Path, default=Path("runs/infer_real"))
     parser.add_argument("--model-only", action="store_true")
+    parser.add_argument(
+        "--unweighted", action="store_true", help="ignore the GSS weights (pilot, frame, truth)"
+    )
     args = parser.parse_args()
     run_dir, responses = model_stage(args.out, args.personas, args.tokens)
     if args.model_only:
         return
-    draws_stage(run_dir, responses, args.draws, args.pilot, args.alpha)
-    one_run(run_dir, responses, args.out, args.pilot)
+    draws_stage(run_dir, responses, args.draws, args.pilot, args.alpha, args.unweighted)
+    if not args.unweighted:
+        one_run(run_dir, responses, args.out, args.pilot)
 
 
 if __name__ == "__main__":

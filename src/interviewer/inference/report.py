@@ -40,6 +40,7 @@ def inference_json(
         "n_frame": len(population.frame.people),
         "n_pilot": len(pilot.people) if pilot is not None else 0,
         "ess": _finite(estimates.ess),
+        "ess_n": _finite(estimates.n),
         "notes": population.notes + estimates.notes,
         "warnings": _warnings(estimates),
         "questions": [_question_json(r, provenance.by) for r in estimates.questions],
@@ -135,12 +136,17 @@ def summary_lines(section: dict[str, Any]) -> list[str]:
             "personas answer as the population does; nothing here checks that."
         )
     elif section["ess"] is not None:
-        ess = section["ess"]
+        ess, n = section["ess"], section["ess_n"]
+        answered = (
+            f", who answered each question {n:.0f} times on average (blanks are out)"
+            if round(n) < section["n_pilot"]
+            else ""
+        )
         lines.append(
-            f"With {section['n_pilot']} real respondents and {section['n_frame']} in the "
-            f"frame, the rectified estimates are worth about {ess:.0f} real respondents "
-            f"(their {level} intervals are as narrow as a pilot of {ess:.0f} would give; "
-            f"{_gain(ess, section['n_pilot'])})."
+            f"With {section['n_pilot']} real respondents{answered} and {section['n_frame']} "
+            f"in the frame, the rectified estimates are worth about {ess:.0f} real answers "
+            f"per question: their {level} intervals are as narrow as {ess:.0f} pilot answers "
+            f"would give, {ess / n:.2f} times the {n:.0f} the pilot has ({_gain(ess, n)})."
         )
     if section["adaptive"] is not None:
         lines.append(_adaptive_line(section["adaptive"], level))
@@ -165,12 +171,15 @@ def _adaptive_line(adaptive: dict[str, Any], level: str) -> str:
     )
 
 
-def _gain(ess: float, n: int) -> str:
+def _gain(ess: float, n: float) -> str:
     if ess >= 1.05 * n:
         return f"the personas add about {ess - n:.0f}"
     if ess > 0.95 * n:
         return "the personas add about nothing beyond the pilot"
-    return "less than the pilot alone: at λ near 0 the rectified interval is the pilot's"
+    return (
+        "less than the pilot alone: λ, tuned on the pilot's own noise, cost more than the "
+        "personas gave"
+    )
 
 
 def _finite(value: float | None) -> float | None:

@@ -108,14 +108,22 @@ class QuestionResult:
 
 
 def pooled_ess(targets: Sequence[Target]) -> float | None:
-    """``n · Σ pilot width² / Σ rectified width²`` over targets that have both."""
+    """``n · Σ pilot width² / Σ rectified width²`` over targets that have both, ``n``
+    the mean pilot answers behind them (``pooled_n``)."""
     pairs = [(t.pilot, t.rectified) for t in targets if t.ess is not None]
-    if not pairs:
+    n = pooled_n(targets)
+    if not pairs or n is None:
         return None
     pilot = sum(p.width**2 for p, _ in pairs if p is not None)
     rect = sum(r.width**2 for _, r in pairs if r is not None)
-    n = float(np.mean([p.n for p, _ in pairs if p is not None]))
     return n * pilot / rect
+
+
+def pooled_n(targets: Sequence[Target]) -> float | None:
+    """Mean pilot answers over the targets with an ESS: what the pooled ESS compares
+    with (below the pilot's size where some left a question blank)."""
+    counts = [t.pilot.n for t in targets if t.ess is not None and t.pilot is not None]
+    return float(np.mean(counts)) if counts else None
 
 
 @dataclass(frozen=True)
@@ -127,7 +135,16 @@ class Estimates:
     @property
     def ess(self) -> float | None:
         """Over every question's options, overall (``pooled_ess``)."""
-        return pooled_ess([t for r in self.questions for t in r.overall.options])
+        return pooled_ess(self.targets)
+
+    @property
+    def n(self) -> float | None:
+        """The mean pilot answers the overall ESS compares with (``pooled_n``)."""
+        return pooled_n(self.targets)
+
+    @property
+    def targets(self) -> list[Target]:
+        return [t for r in self.questions for t in r.overall.options]
 
 
 def estimate(population: Population, alpha: float, by: str | None = None) -> Estimates:
