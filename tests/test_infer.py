@@ -271,3 +271,27 @@ def test_help_names_the_three_intervals(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["infer", "--help"]) == 0
     printed = capsys.readouterr().out
     assert "--frame" in printed and "--pilot" in printed and "rectified" in printed
+
+
+def test_the_summary_compares_the_ess_with_the_answers_not_the_pilot_size(
+    known: World, tmp_path: Path
+) -> None:
+    """A pilot whose respondents left questions blank (GSS's split ballots): the ESS is
+    in answers per question, so the summary compares it with those, not with the 100
+    respondents (it said "less than the pilot alone" for 76 against 100 when the pilot
+    had 69 answers a question)."""
+    pilot = write_pilot(tmp_path / "pilot.csv", seed=2)
+    rows = list(csv.DictReader(pilot.open(newline="")))
+    for row in rows[:50]:
+        for qid in ("future", "neighbours", "institutions"):
+            row[qid] = ""
+    with pilot.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = run_infer(known, tmp_path / "out", pilot)
+    body = result.body
+    assert 50 < body["ess_n"] < 100  # half the answers to half the questions
+    line = next(line for line in result.summary if "worth about" in line)
+    assert f"answered each question {body['ess_n']:.0f} times" in line
+    assert f"{body['ess'] / body['ess_n']:.2f} times the {body['ess_n']:.0f}" in line
