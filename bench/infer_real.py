@@ -66,15 +66,13 @@ def draws_stage(
     q = iv.open_questionnaire(GSS / "gss2022.yaml")
     file = GSS / "gss2022.csv"
     full = assemble(Inputs(responses, run_dir, q, file, pilot=file))
-    assert full.pilot is not None
+    source = full.pilot
+    assert source is not None
     if unweighted:  # every respondent 1: the truth, the pilot and the frame unweighted
-        ones = replace(full.pilot.people, weights=np.ones(len(full.pilot.people)))
-        full = replace(
-            full,
-            frame=replace(full.frame, people=ones),
-            pilot=replace(full.pilot, people=ones),
-        )
-    people = full.pilot.people
+        ones = replace(source.people, weights=np.ones(len(source.people)))
+        source = replace(source, people=ones)
+        full = replace(full, frame=replace(full.frame, people=ones), pilot=source)
+    people = source.people
     rng = np.random.default_rng(0)
     kinds = ("naive", "pilot", "rectified")
     rows: dict[tuple[str, str], dict[str, list[float]]] = {}
@@ -82,7 +80,7 @@ def draws_stage(
     for _ in range(draws):
         chosen = rng.choice(len(people), pilot_n, replace=False)
         rest = np.setdiff1d(np.arange(len(people)), chosen)
-        drawn = replace(full, pilot=full.pilot.take(chosen))
+        drawn = replace(full, pilot=source.take(chosen))
         for result in estimate(drawn, alpha).questions:
             qid = result.question.id
             answers = people.answers[qid][rest]
