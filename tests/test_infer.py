@@ -295,3 +295,20 @@ def test_the_summary_compares_the_ess_with_the_answers_not_the_pilot_size(
     line = next(line for line in result.summary if "worth about" in line)
     assert f"answered each question {body['ess_n']:.0f} times" in line
     assert f"{body['ess'] / body['ess_n']:.2f} times the {body['ess_n']:.0f}" in line
+
+
+def test_a_by_column_with_no_values_is_one_line(
+    known: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = write_pilot(tmp_path / "frame.csv", seed=4, n=300)
+    rows = list(csv.DictReader(frame.open(newline="")))
+    for row in rows:
+        row["income"] = ""
+    with frame.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    args = cli(known, tmp_path / "out", "--by", "income")
+    args[args.index("--frame") + 1] = str(frame)
+    assert main(args) == 2
+    assert "--by income: no frame respondent has a value for income" in one_line(capsys)

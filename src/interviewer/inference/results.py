@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from interviewer.contracts.questionnaire import Question
+from interviewer.errors import UserInputError
 from interviewer.inference.dispersion import Dispersion, dispersion
 from interviewer.inference.estimators import (
     Estimate,
@@ -175,6 +176,8 @@ def _subgroups(
     frame_values = population.frame.people.demographics[by]
     pilot_values = population.pilot.people.demographics[by] if population.pilot else []
     present = [v for v in dict.fromkeys(frame_values) if v is not None]
+    if not present:
+        raise UserInputError(f"--by {by}: no frame respondent has a value for {by}")
     groups, notes = {}, []
     for value in sorted(present, key=_option_order(by)):
         frame_rows = np.flatnonzero([v == value for v in frame_values])
@@ -187,7 +190,7 @@ def _subgroups(
         groups[value] = (frame_rows, pilot_rows)
     blank = sum(v is None for v in frame_values)
     if blank:
-        notes.append(f"--by {by}: {blank} frame respondent(s) without a {by} are in no group")
+        notes.append(f"--by {by}: {blank} frame respondent(s) with no {by} value are in no group")
     return groups, notes
 
 
