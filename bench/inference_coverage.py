@@ -15,7 +15,10 @@ no Monte Carlo error of its own. Two simulations of the personas:
   bias, a strong correlation.
 
 For each draw: the naive interval (frame predictions only), the pilot-only interval and
-the rectified (PPI++) one, at 90%. The numbers are SIMULATED, not a model's.
+the rectified (PPI++) one, at 90%. Then, over every option of every known-answer
+question as a "past survey" (people: 2,000 answers each; personas: 2,000 sampled
+answers), the adaptive simulation size k̂ of each setting (``simsize``), and each
+question's dispersion ratio. The numbers are SIMULATED, not a model's.
 
     python -m bench.inference_coverage [--draws 1000] [--weighted]
 """
@@ -30,7 +33,15 @@ from pathlib import Path
 import numpy as np
 
 from interviewer.contracts.questionnaire import Question, load_questionnaire
-from interviewer.inference import classical, effective_sample_size, naive, rectified
+from interviewer.inference import (
+    classical,
+    dispersion,
+    effective_sample_size,
+    naive,
+    rectified,
+    simulation_size,
+)
+from interviewer.inference.simsize import SimSize
 from interviewer.paths import resource_dir
 from interviewer.simulated import world
 
@@ -57,26 +68,36 @@ class World:
         return float(self.truth_probs.mean())
 
 
-def question() -> Question:
+def questions() -> list[Question]:
     path = Path(resource_dir("evals")) / "questionnaires" / "known_answer.yaml"
-    return next(q for q in load_questionnaire(path).questions if q.id == QUESTION)
+    return list(load_questionnaire(path).questions)
+
+
+def question() -> Question:
+    return next(q for q in questions() if q.id == QUESTION)
+
+
+def distributions(q: Question, people: list[world.Person]) -> dict[str, np.ndarray]:
+    """People × options: the true answer distributions and each setting's prediction."""
+    true = np.array([world.true_probs(q.text, q.options, p) for p in people])
+    demographic = np.array([world.probs_given(q.text, q.options, p.traits, {}) for p in people])
+    planted = np.zeros(len(q.options))
+    planted[min(PLANTED, len(q.options) - 1)] = 1.0
+    uniform = np.full(len(q.options), 1.0 / len(q.options))
+    return {
+        "true": true,
+        "biased": 0.7 * demographic + 0.3 * planted,
+        "good": 0.8 * true + 0.2 * uniform,
+    }
 
 
 @cache
 def build_world(seed: int = SEED, size: int = POOL) -> World:
-    q = question()
     people = world.population(seed, size)
-    true = np.array([world.true_probs(q.text, q.options, p) for p in people])
-    demographic = np.array([world.probs_given(q.text, q.options, p.traits, {}) for p in people])
-    planted = np.zeros(len(q.options))
-    planted[PLANTED] = 1.0
-    uniform = np.full(len(q.options), 1.0 / len(q.options))
-    predictions = {
-        "biased": (0.7 * demographic + 0.3 * planted)[:, OPTION],
-        "good": (0.8 * true + 0.2 * uniform)[:, OPTION],
-    }
+    probs = distributions(question(), people)
+    predictions = {s: probs[s][:, OPTION] for s in SETTINGS}
     inclusion = np.array([world.inclusion(p) for p in people])
-    return World(true[:, OPTION], predictions, inclusion)
+    return World(probs["true"][:, OPTION], predictions, inclusion)
 
 
 @dataclass(frozen=True)
@@ -136,6 +157,43 @@ def run(
     )
 
 
+def _answers(rng: np.random.Generator, probs: np.ndarray, size: int) -> np.ndarray:
+    """``size`` answers (option indices): a random pool member each, answering by
+    sampling from its distribution."""
+    rows = probs[rng.integers(0, len(probs), size)]
+    above = rng.random((size, 1)) > np.cumsum(rows, axis=1)  # options passed before u
+    picked: np.ndarray = above.sum(axis=1).clip(0, probs.shape[1] - 1)
+    return picked
+
+
+@dataclass(frozen=True)
+class PastSurvey:
+    sizes: dict[str, SimSize]
+    ratios: dict[str, list[float]]
+    """Per setting, per question: the personas' ordinal dispersion ratio."""
+
+
+def past_survey(seed: int = SEED, size: int = 2000, answers: int = 2000) -> PastSurvey:
+    """Per setting: k̂ over every option of every question, and per question the
+    ordinal dispersion of the setting's personas against people's answers."""
+    rng = np.random.default_rng([seed, 99])
+    people = world.population(seed, size)
+    past: dict[str, list[tuple[np.ndarray, float]]] = {s: [] for s in SETTINGS}
+    ratios: dict[str, list[float]] = {s: [] for s in SETTINGS}
+    for q in questions():
+        probs = distributions(q, people)
+        humans = _answers(rng, probs["true"], answers)
+        for setting in SETTINGS:
+            sims = _answers(rng, probs[setting], answers)
+            for option in range(len(q.options)):
+                past[setting].append(
+                    ((sims == option).astype(float), float(np.mean(humans == option)))
+                )
+            ratios[setting].append(dispersion(humans, probs[setting], "ordinal").ratio)
+    sizes = {s: simulation_size(past[s], 0.1, range(30, answers + 1)) for s in SETTINGS}
+    return PastSurvey(sizes, ratios)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=1000)
@@ -160,6 +218,17 @@ def main() -> None:
                 f"    rectified: mean lambda {d.lams.mean():.2f}; effective sample size "
                 f"median {np.median(d.ess):.0f} (mean {d.ess.mean():.0f}) for n={args.n}"
             )
+    past = past_survey()
+    print("\npast survey: every option of the 6 known-answer questions, 2000 answers each")
+    for setting in SETTINGS:
+        size, ratios = past.sizes[setting], past.ratios[setting]
+        print(
+            f"  {setting:<6} k-hat {size.k} over {size.questions} past items (90%: "
+            f"miss at most {size.threshold}; missed {size.miscoverage[0]:.3f} at k={size.ks[0]})"
+        )
+        print(
+            "         ordinal dispersion ratio per question " + " ".join(f"{r:.2f}" for r in ratios)
+        )
 
 
 if __name__ == "__main__":

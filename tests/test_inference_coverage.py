@@ -9,7 +9,7 @@ from functools import cache
 
 import pytest
 
-from bench.inference_coverage import Draws, build_world
+from bench.inference_coverage import Draws, build_world, past_survey
 from bench.inference_coverage import run as run_draws
 
 DRAWS = 1000
@@ -52,3 +52,13 @@ def test_a_poor_simulation_costs_little() -> None:
     # interval is about the pilot's, never much wider.
     d = run("biased", DRAWS, n=100)
     assert d.width("rectified") < 1.05 * d.width("pilot")
+
+
+def test_the_past_survey_tells_the_simulations_apart() -> None:
+    # The same two simulations over all 27 options of the known-answer questions: the
+    # good one is worth hundreds of respondents (k̂), the biased one fewer than 30; the
+    # biased personas (demographics only) have about half people's rating variance.
+    past = past_survey()
+    assert past.sizes["good"].k >= 200, past.sizes["good"].k
+    assert past.sizes["biased"].k == 0, past.sizes["biased"].k
+    assert max(past.ratios["biased"]) < 0.7 and min(past.ratios["good"]) > 0.9

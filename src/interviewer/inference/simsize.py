@@ -17,6 +17,11 @@ is the paper's *effective human sample size* of the model: it counts as k̂ resp
 interval of k̂/c respondents with the same answer spread; we report k̂, as the paper does,
 and say which in the report.)
 
+Pass simulated *answers* (one sampled answer per simulated respondent: a 0/1 indicator
+of an option, or a rating), not per-persona probabilities: the interval's sd must be
+that of single answers, as a human sample's is; probabilities carry only the
+between-persona spread (``dispersion``) and would make the intervals too narrow.
+
 Details as the authors' method defines them (read from the paper's abstract and the
 authors' public code; our implementation): the interval uses the first k answers in the
 order given (so pass them in random order), sd with ``ddof=1``, a dilation ``c = 2``
