@@ -50,6 +50,19 @@ def test_weights_count() -> None:
     assert d.human == pytest.approx(0.1875)
 
 
+def test_persona_weights_count() -> None:
+    # Personas certain of 1 (weight 3) and of 2 (weight 1): pooled (0.75, 0.25),
+    # variance 0.1875, all between personas; as if the first persona were 3 rows.
+    weighted = dispersion([0, 1], [[1.0, 0.0], [0.0, 1.0]], "ordinal", persona_weights=[3, 1])
+    repeated = dispersion([0, 1], [[1.0, 0.0]] * 3 + [[0.0, 1.0]], "ordinal")
+    assert (weighted.simulated, weighted.between) == pytest.approx((0.1875, 0.1875))
+    assert (weighted.simulated, weighted.between) == pytest.approx(
+        (repeated.simulated, repeated.between)
+    )
+    nominal = dispersion([0, 1], [[1.0, 0.0], [0.0, 1.0]], "nominal", persona_weights=[3, 1])
+    assert (nominal.simulated, nominal.between) == pytest.approx((0.375, 0.375))
+
+
 def test_naive_coverage_at_the_threshold() -> None:
     assert naive_coverage(1.0) == pytest.approx(0.90)
     assert naive_coverage(UNDER_DISPERSED) == pytest.approx(0.7552, abs=1e-4)  # 2Φ(1.6449·√0.5) − 1

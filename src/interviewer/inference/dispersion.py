@@ -92,47 +92,54 @@ def dispersion(
     persona_probs: ArrayLike,
     scale: Scale,
     human_weights: ArrayLike | None = None,
+    persona_weights: ArrayLike | None = None,
 ) -> Dispersion:
     """Compare people's answers (0-based option indices, optionally survey-weighted)
     with the personas' (one row per persona: a distribution over the same options,
-    in listed order; ordinal ratings are the option positions 1..K)."""
+    in listed order; ordinal ratings are the option positions 1..K). ``persona_weights``
+    weight the personas' rows (e.g. the frame weights of the rows they stand for)."""
     probs = _probabilities(persona_probs)
     options = probs.shape[1]
     answers = _answers(human_answers, options)
     weights = normalised(human_weights, len(answers), "human_weights")
     human_dist = np.bincount(answers, weights=weights, minlength=options) / weights.sum()
+    share = normalised(persona_weights, len(probs), "persona_weights") / len(probs)
     if scale == "ordinal":
-        human, simulated, between = _ordinal(human_dist, probs)
+        human, simulated, between = _ordinal(human_dist, probs, share)
     elif scale == "nominal":
-        human, simulated, between = _nominal(human_dist, probs)
+        human, simulated, between = _nominal(human_dist, probs, share)
     else:
         raise UserInputError(f"scale must be 'ordinal' or 'nominal', got {scale!r}")
     return Dispersion(scale, human, simulated, between)
 
 
-def _ordinal(human_dist: NDArray[np.float64], probs: NDArray[np.float64]) -> tuple[float, ...]:
+Floats = NDArray[np.float64]
+
+
+def _ordinal(human_dist: Floats, probs: Floats, share: Floats) -> tuple[float, float, float]:
+    """``share``: each persona's weight, summing to 1."""
     ratings = np.arange(1, probs.shape[1] + 1, dtype=np.float64)
     means = probs @ ratings
-    pooled = probs.mean(axis=0)
-    return _variance(human_dist, ratings), _variance(pooled, ratings), float(means.var())
+    between = float(share @ (means - share @ means) ** 2)
+    return _variance(human_dist, ratings), _variance(share @ probs, ratings), between
 
 
-def _nominal(human_dist: NDArray[np.float64], probs: NDArray[np.float64]) -> tuple[float, ...]:
-    pooled = probs.mean(axis=0)
-    between = float(np.mean(np.sum((probs - pooled) ** 2, axis=1)))
+def _nominal(human_dist: Floats, probs: Floats, share: Floats) -> tuple[float, float, float]:
+    pooled = share @ probs
+    between = float(share @ np.sum((probs - pooled) ** 2, axis=1))
     return _gini_simpson(human_dist), _gini_simpson(pooled), between
 
 
-def _variance(dist: NDArray[np.float64], ratings: NDArray[np.float64]) -> float:
+def _variance(dist: Floats, ratings: Floats) -> float:
     mean = float(dist @ ratings)
     return float(dist @ (ratings - mean) ** 2)
 
 
-def _gini_simpson(dist: NDArray[np.float64]) -> float:
+def _gini_simpson(dist: Floats) -> float:
     return float(1.0 - np.sum(dist**2))
 
 
-def _probabilities(persona_probs: ArrayLike) -> NDArray[np.float64]:
+def _probabilities(persona_probs: ArrayLike) -> Floats:
     probs = np.asarray(persona_probs, dtype=np.float64)
     if probs.ndim != 2 or probs.shape[0] < 1 or probs.shape[1] < 2:
         raise UserInputError(
