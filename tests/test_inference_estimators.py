@@ -255,3 +255,20 @@ def test_tuned_lam_sits_in_0_1_and_is_never_much_worse_than_either_end() -> None
         best = min(rectified(*args, lam=0.0).width, rectified(*args, lam=1.0).width)
         ratios.append(tuned.width / best)
     assert float(np.mean(ratios)) < 1.02
+
+
+@pytest.mark.parametrize("which", ["pilot", "frame"])
+@pytest.mark.parametrize("lam", [None, 1.0])
+def test_one_sided_weights_match_ppi_python(which: str, lam: float | None) -> None:
+    # Weights on the pilot only (a weighted sample, an unweighted frame) or the frame only.
+    d = _data(seed=21, quality=0.5)
+    w = d["w"] if which == "pilot" else None
+    wf = d["w_frame"] if which == "frame" else None
+    ours = rectified(d["y"], d["yhat"], d["yhat_frame"], 0.1, w, wf, lam=lam)
+    lo, hi = ppi_mean_ci(
+        d["y"], d["yhat"], d["yhat_frame"], alpha=0.1, lam=lam, w=w, w_unlabeled=wf
+    )
+    theta = ppi_mean_pointestimate(d["y"], d["yhat"], d["yhat_frame"], lam=lam, w=w, w_unlabeled=wf)
+    assert abs(ours.value - np.asarray(theta).item()) < TOL
+    assert abs(ours.lower - np.asarray(lo).item()) < TOL
+    assert abs(ours.upper - np.asarray(hi).item()) < TOL
