@@ -6,7 +6,7 @@ intervals side by side, and their effective sample size.
 - ``rectified``: PPI++ (power-tuned λ), the frame's predictions corrected by the pilot.
 
 With a pilot, each question's dispersion: the variance of the rating 1..K of the
-personas' answers (one row per frame respondent) against the pilot's (``dispersion``),
+personas' answers (one row per frame respondent, frame-weighted) against the pilot's (``dispersion``),
 with a warning where the personas are under-dispersed enough to mislead a naive
 interval.
 
@@ -239,9 +239,10 @@ def _group(
         for k, label in enumerate(question.options)
     ]
     mean = target("mean option number", answers + 1.0, p_probs @ numbers, f_probs @ numbers)
-    # The personas as the frame sees them (one row per frame respondent) against the
-    # pilot's weighted answers; options are ordered (the questionnaire contract).
-    spread = dispersion(answers, f_probs, "ordinal", p_weights) if usable else None
+    # The personas as the frame sees them (one row per frame respondent, frame-weighted)
+    # against the pilot's weighted answers; options are ordered (the questionnaire
+    # contract).
+    spread = dispersion(answers, f_probs, "ordinal", p_weights, f_weights) if usable else None
     return Group(len(frame_rows), len(answers), options, mean, note, spread, alpha)
 
 
