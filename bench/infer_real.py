@@ -10,7 +10,9 @@ backstories on the embedded model (``--tokens`` long), their demographics, and t
 it, the other respondents' weighted answers the truth. Predictions are fixed once
 surveyed, so only the pilot changes per draw. Prints, per question and option, how
 often each 90% interval (naive: personas only; pilot: the 100 only; rectified: PPI++)
-covers the held-back share, the mean widths, and the effective sample size.
+covers the held-back share, the mean widths, and the effective sample size; then one
+``infer`` run as a user runs it, and the adaptive simulation size with the first five
+questions as a past survey and no pilot.
 """
 
 from __future__ import annotations
@@ -172,6 +174,38 @@ def one_run(run_dir: Path, responses: Path, out: Path, pilot_n: int) -> None:
     cli(args)
 
 
+def adaptive_stage(run_dir: Path, responses: Path, out: Path, alpha: float) -> None:
+    """No pilot: the first five GSS questions as the past survey, the other four new."""
+    import json
+
+    import interviewer.api as iv
+
+    q = iv.open_questionnaire(GSS / "gss2022.yaml")
+    ids = [question.id for question in q.questions]
+    lines = responses.read_text(encoding="utf-8").splitlines()
+    split = {}
+    for name, keep in (("past", ids[:5]), ("new", ids[5:])):
+        split[name] = out / f"responses_{name}.jsonl"
+        chosen = [line for line in lines if json.loads(line)["question_id"] in keep]
+        split[name].write_text("".join(f"{line}\n" for line in chosen), encoding="utf-8")
+    result = iv.infer(
+        split["new"],
+        run_dir,
+        iv.open_questionnaire(GSS / "gss2022.yaml", ids[5:]),
+        GSS / "gss2022.csv",
+        out / "adaptive",
+        alpha=alpha,
+        past_humans=GSS / "gss2022.csv",
+        past_responses=split["past"],
+        past_questionnaire=iv.open_questionnaire(GSS / "gss2022.yaml", ids[:5]),
+    )
+    adaptive = result.body["adaptive"]
+    print(f"\nadaptive simulation size, past = {ids[:5]}, new = {ids[5:]}:")
+    print(f"  k-hat {adaptive['k']} over {adaptive['past_targets']} past options")
+    for line in result.summary:
+        print(" ", line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--personas", type=int, default=40)
@@ -191,6 +225,7 @@ def main() -> None:
     draws_stage(run_dir, responses, args.draws, args.pilot, args.alpha, args.unweighted)
     if not args.unweighted:
         one_run(run_dir, responses, args.out, args.pilot)
+        adaptive_stage(run_dir, responses, args.out, args.alpha)
 
 
 if __name__ == "__main__":

@@ -131,9 +131,14 @@ def summary_lines(section: dict[str, Any]) -> list[str]:
     if section["simulated"]:
         lines.append(SIMULATED_NOTE)
     if section["n_pilot"] == 0:
+        check = (
+            "the past survey below checks that"
+            if section["adaptive"] is not None
+            else "nothing here checks that"
+        )
         lines.append(
             f"No pilot: only the naive (personas-only) {level} intervals, which assume the "
-            "personas answer as the population does; nothing here checks that."
+            f"personas answer as the population does; {check}."
         )
     elif section["ess"] is not None:
         ess, n = section["ess"], section["ess_n"]
