@@ -312,3 +312,16 @@ def test_a_by_column_with_no_values_is_one_line(
     args[args.index("--frame") + 1] = str(frame)
     assert main(args) == 2
     assert "--by income: no frame respondent has a value for income" in one_line(capsys)
+
+
+def test_into_an_evaluations_folder_it_adds_its_section_once(known: World, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "report.json").write_text(json.dumps({"methods": ["kept"]}))
+    (out / "report.html").write_text("<html><body><h1>evaluation</h1></body></html>\n")
+    for _ in range(2):
+        run_infer(known, out, None)
+    body = json.loads((out / "report.json").read_text())
+    assert body["methods"] == ["kept"] and "inference" in body
+    page = (out / "report.html").read_text()
+    assert "<h1>evaluation</h1>" in page and page.count("<!-- inference -->") == 1
