@@ -19,6 +19,7 @@ from interviewer.version import __version__
 # module that imports ``interviewer.__version__`` as importing the package. Typed
 # code imports from ``interviewer.api``; ``interviewer.<name>`` is Any to mypy.
 __all__ = [
+    "Inference",
     "Manifest",
     "Matches",
     "Persona",
@@ -32,12 +33,14 @@ __all__ = [
     "__version__",
     "aevaluate",
     "afill_demographics",
+    "ainfer",
     "amake_personas",
     "amatch",
     "arun_suite",
     "arun_survey",
     "evaluate",
     "fill_demographics",
+    "infer",
     "make_personas",
     "match",
     "open_questionnaire",

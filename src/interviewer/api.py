@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from interviewer.evaluation.report import EvalResult
+    from interviewer.inference.population import Inputs as InferInputs
+    from interviewer.inference.results import Estimates
     from interviewer.interview.run_status import RunStatus
     from interviewer.matching import Matching
     from interviewer.pool import ModelPool
@@ -65,6 +67,7 @@ PathLike = str | Path
 SettingsLike = Settings | PathLike | None
 
 __all__ = [
+    "Inference",
     "Manifest",
     "Matches",
     "Persona",
@@ -77,12 +80,14 @@ __all__ = [
     "SuiteRun",
     "aevaluate",
     "afill_demographics",
+    "ainfer",
     "amake_personas",
     "amatch",
     "arun_suite",
     "arun_survey",
     "evaluate",
     "fill_demographics",
+    "infer",
     "make_personas",
     "match",
     "open_questionnaire",
@@ -804,6 +809,130 @@ def _path(value: Run | Responses | Matches | PathLike) -> Path:
 
 
 aevaluate = off_loop(evaluate)
+
+
+# --------------------------------------------------------------------------- inference
+
+
+@dataclass
+class Inference:
+    """Population estimates (``interviewer infer``): ``report.json``'s ``inference``
+    section, the plot and ``report.html`` in ``out``."""
+
+    out: Path
+    body: dict[str, Any]
+    """The ``inference`` section of ``report.json``."""
+    estimates: Estimates
+    summary: list[str]
+    """The run in plain words, as the command prints it."""
+
+
+def infer(
+    responses: Responses | PathLike,
+    personas: Run | PathLike,
+    questionnaire: PathLike | Questionnaire,
+    frame: PathLike,
+    out: PathLike,
+    *,
+    pilot: PathLike | None = None,
+    method: MatchMethod = "greedy",
+    objective: Objective = "weight",
+    traits: Sequence[str] | None = None,
+    seed: int = 0,
+    by: str | None = None,
+    alpha: float = 0.1,
+    past_humans: PathLike | None = None,
+    past_responses: Responses | PathLike | None = None,
+    past_questionnaire: PathLike | Questionnaire | None = None,
+) -> Inference:
+    """Estimate each question's answer shares in the population the ``frame`` (a humans
+    CSV: demographics and weights, answers not needed) describes: naive (personas
+    only), pilot only and rectified (PPI++) intervals, with effective sample sizes
+    (``interviewer infer``). Frame and ``pilot`` respondents are matched to the personas
+    as ``match`` pairs them (``method`` greedy by default: one fixed prediction per
+    profile). ``by``: a demographic trait to estimate within each of its groups.
+    ``past_humans``, ``past_responses``, ``past_questionnaire`` (all three): a past
+    survey people and the same personas answered; gives the adaptive simulation size
+    (``inference.adaptive``), an effective sample size with no pilot. Writes
+    report.json (its ``inference`` section), intervals.png and report.html."""
+    from interviewer.contracts.demographics import traits as canonical_traits
+    from interviewer.inference.html import write_inference_html
+    from interviewer.inference.plots import intervals_png
+    from interviewer.inference.population import Inputs, assemble
+    from interviewer.inference.report import (
+        Provenance,
+        inference_json,
+        summary_lines,
+        write_report_json,
+    )
+    from interviewer.inference.results import estimate
+
+    if not 0 < alpha < 1:
+        raise UserInputError(f"alpha (--alpha) must be between 0 and 1, got {alpha}")
+    if by is not None and by not in canonical_traits():
+        raise UserInputError(
+            f"by (--by) {by!r}: not a canonical trait ({list(canonical_traits())})"
+        )
+    inputs = Inputs(
+        responses=_path(responses),
+        personas=_path(personas),
+        questionnaire=_questionnaire(questionnaire),
+        frame=Path(frame),
+        pilot=Path(pilot) if pilot is not None else None,
+        method=method,
+        objective=objective,
+        seed=seed,
+        traits=traits,
+    )
+    population = assemble(inputs)
+    if by is not None and by not in population.frame.people.demographics:
+        raise UserInputError(f"by (--by) {by!r}: the frame {frame} has no {by} column")
+    past = _past_inputs(inputs, past_humans, past_responses, past_questionnaire)
+    adaptive = None
+    if past is not None:
+        from interviewer.inference.adaptive import adaptive as adaptive_size
+
+        adaptive = adaptive_size(population, assemble(past), alpha, seed)
+    estimates = estimate(population, alpha, by)
+    provenance = Provenance(inputs, alpha, by, past)
+    section = inference_json(estimates, population, provenance, adaptive)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_report_json(folder, section)
+    write_inference_html(folder, section, intervals_png(section, folder / "intervals.png"))
+    return Inference(folder, section, estimates, summary_lines(section))
+
+
+def _past_inputs(
+    inputs: InferInputs,
+    humans: PathLike | None,
+    responses: Responses | PathLike | None,
+    questionnaire: PathLike | Questionnaire | None,
+) -> InferInputs | None:
+    """The past survey as ``assemble`` reads it: its humans are both frame and pilot."""
+    given = {
+        "past_humans (--past-humans)": humans,
+        "past_responses (--past-responses)": responses,
+        "past_questionnaire (--past-questionnaire)": questionnaire,
+    }
+    if all(value is None for value in given.values()):
+        return None
+    missing = [name for name, value in given.items() if value is None]
+    if missing:
+        raise UserInputError(f"a past survey needs all three of {list(given)}; missing {missing}")
+    assert humans is not None and responses is not None and questionnaire is not None
+    from dataclasses import replace
+
+    return replace(
+        inputs,
+        responses=_path(responses),
+        questionnaire=_questionnaire(questionnaire),
+        frame=Path(humans),
+        pilot=Path(humans),
+    )
+
+
+ainfer = off_loop(infer)
 
 
 # ------------------------------------------------------------------------------ suites

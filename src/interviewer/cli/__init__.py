@@ -22,6 +22,7 @@ from interviewer.cli import (
     eval,
     export,
     import_,
+    infer,
     inspect,
     interview,
     match,
@@ -60,6 +61,7 @@ _COMMANDS = {
     "import": import_,
     "eval": eval,
     "estimate": estimate,
+    "infer": infer,
     "usage": usage,
     "export": export,
 }

@@ -3,6 +3,8 @@ one column per question id holding the 0-based option index (blank: no answer).
 
 ``age`` may hold the canonical bracket or a raw age in whole years, binned to the
 canonical brackets as the importers bin theirs. Weights are finite, >= 0 and not all 0.
+A file read as a population frame (``weights_required=False``) may lack the weight
+column: every respondent then counts 1, and ``HumanData.weighted`` says so.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class HumanData:
     """Trait -> canonical label per respondent (None: not given)."""
     answers: dict[str, np.ndarray] = field(default_factory=dict)
     """Question id -> option index per respondent as float (NaN: no answer)."""
+    weighted: bool = True
+    """False: the file had no weight column and every respondent counts 1."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -57,17 +61,26 @@ class HumanData:
         return profile
 
 
-def load_humans(path: Path, questionnaire: Questionnaire | None = None) -> HumanData:
-    """Read and validate; any problem is one ``UserInputError`` naming file, row and column."""
+def load_humans(
+    path: Path, questionnaire: Questionnaire | None = None, *, weights_required: bool = True
+) -> HumanData:
+    """Read and validate; any problem is one ``UserInputError`` naming file, row and column.
+    ``weights_required=False``: a missing weight column means weight 1 each."""
     rows, header = _read(path)
-    missing = [c for c in REQUIRED if c not in header]
+    weighted = "weight" in header
+    needed = REQUIRED if weights_required else ("respondent_id",)
+    missing = [c for c in needed if c not in header]
     if missing:
         raise UserInputError(f"{path}: missing column(s) {missing}")
     canonical = traits()
     ids = [_id(path, i, row) for i, row in enumerate(rows, start=2)]
     if len(set(ids)) != len(ids):
         raise UserInputError(f"{path}: respondent_id values are not unique")
-    weights = np.array([_weight(path, i, row) for i, row in enumerate(rows, start=2)])
+    weights = (
+        np.array([_weight(path, i, row) for i, row in enumerate(rows, start=2)])
+        if weighted
+        else np.ones(len(rows))
+    )
     if not weights.any():
         raise UserInputError(f"{path}: weights are all 0; no respondent would count")
     demographics = {
@@ -89,7 +102,7 @@ def load_humans(path: Path, questionnaire: Questionnaire | None = None) -> Human
             raise UserInputError(
                 f"{path}: no column matches a question id of questionnaire {questionnaire.id}"
             )
-    return HumanData(path, ids, weights, demographics, answers)
+    return HumanData(path, ids, weights, demographics, answers, weighted)
 
 
 def _read(path: Path) -> tuple[list[dict[str, str]], list[str]]:
