@@ -63,6 +63,27 @@ def _oracle_lam(d: dict[str, np.ndarray], weighted: bool) -> float:
     return float((np.asarray(theta).item() - np.mean(w * d["y"])) / slope)
 
 
+def _oracle_half_width(
+    d: dict[str, np.ndarray],
+    w: np.ndarray | None,
+    wf: np.ndarray | None,
+    alpha: float,
+    lam: float,
+) -> float:
+    """ppi-python's half-width at ``lam`` on rows centred at their weighted means: the
+    linearised variance λ²·var(w_f·(ŷ_f − m_f))/N + var(w·((y − μ_y) − λ·(ŷ − μ_ŷ)))/n.
+    Unweighted, centring changes nothing, so this is ppi-python's own interval."""
+    y = d["y"] - np.average(d["y"], weights=w)
+    yhat = d["yhat"] - np.average(d["yhat"], weights=w)
+    frame = d["yhat_frame"] - np.average(d["yhat_frame"], weights=wf)
+    lo, hi = ppi_mean_ci(y, yhat, frame, alpha=alpha, lam=lam, w=w, w_unlabeled=wf)
+    if w is None and wf is None:
+        plain_lo, _ = ppi_mean_ci(d["y"], d["yhat"], d["yhat_frame"], alpha=alpha, lam=lam)
+        centre = ppi_mean_pointestimate(d["y"], d["yhat"], d["yhat_frame"], lam=lam)
+        assert abs((np.asarray(centre) - np.asarray(plain_lo)).item() - (hi - lo).item() / 2) < TOL
+    return float((np.asarray(hi) - np.asarray(lo)).item() / 2)
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("alpha", [0.05, 0.1, 0.32])
 @pytest.mark.parametrize("lam", [None, 1.0, 0.0, 0.37])
@@ -74,13 +95,12 @@ def test_rectified_matches_ppi_python(
     d = _data(seed=_seed(quality, weighted), quality=quality)
     w, wf = (d["w"], d["w_frame"]) if weighted else (None, None)
     ours = rectified(d["y"], d["yhat"], d["yhat_frame"], alpha, w, wf, lam=lam)
-    lo, hi = ppi_mean_ci(
-        d["y"], d["yhat"], d["yhat_frame"], alpha=alpha, lam=lam, w=w, w_unlabeled=wf
-    )
     theta = ppi_mean_pointestimate(d["y"], d["yhat"], d["yhat_frame"], lam=lam, w=w, w_unlabeled=wf)
     assert abs(ours.value - np.asarray(theta).item()) < TOL
-    assert abs(ours.lower - np.asarray(lo).item()) < TOL
-    assert abs(ours.upper - np.asarray(hi).item()) < TOL
+    assert ours.lam is not None
+    half = _oracle_half_width(d, w, wf, alpha, ours.lam)
+    assert abs(ours.lower - (ours.value - half)) < TOL
+    assert abs(ours.upper - (ours.value + half)) < TOL
     if lam is None and quality == -0.5:
         expected_lam = 0.0  # θ̂ then no longer depends on λ: read λ off the clip
     else:
@@ -109,9 +129,18 @@ def test_classical_and_naive_match_ppi_python(weighted: bool, alpha: float) -> N
         (classical(d["y"], alpha, w), (d["y"], w)),
         (naive(d["yhat_frame"], alpha, wf), (d["yhat_frame"], wf)),
     ):
-        lo, hi = classical_mean_ci(values, w=weights, alpha=alpha)
-        assert abs(ours.lower - float(lo)) < TOL and abs(ours.upper - float(hi)) < TOL
-        assert abs(ours.value - (float(lo) + float(hi)) / 2) < TOL
+        # ppi-python's interval of the weighted mean holds the normalised weights fixed
+        # (var(w·y)); ours is the linearised one, var(w·(y − θ̂)): the same as ppi-python's
+        # on the answers centred at the weighted mean (and identical unweighted).
+        centre = np.average(values, weights=weights)
+        lo, hi = classical_mean_ci(values - centre, w=weights, alpha=alpha)
+        assert abs(ours.value - centre) < TOL
+        assert abs(ours.lower - (centre + float(lo))) < TOL
+        assert abs(ours.upper - (centre + float(hi))) < TOL
+        if weights is None:
+            plain_lo, plain_hi = classical_mean_ci(values, alpha=alpha)
+            assert abs(ours.lower - float(plain_lo)) < TOL
+            assert abs(ours.upper - float(plain_hi)) < TOL
         assert ours.lam is None and ours.n == len(values)
 
 
@@ -148,11 +177,19 @@ def test_power_tuned_by_hand() -> None:
 
 
 def test_weighted_classical_by_hand() -> None:
-    # weights (1, 3) -> (0.5, 1.5); terms w·y = (0.5·2, 1.5·4) = (1, 6):
-    # mean 3.5, sd (ddof 0) 2.5, se 2.5/√2
+    # weights (1, 3): θ̂ = (1·2 + 3·4)/4 = 3.5; the linearised (Hájek) variance
+    # Σ w²·(y − θ̂)² / (Σ w)² = (1·1.5² + 9·0.5²)/16 = 4.5/16
     e = classical([2.0, 4.0], weights=[1.0, 3.0])
     assert e.value == pytest.approx(3.5, abs=TOL)
-    assert e.width == pytest.approx(2 * Z90 * 2.5 / math.sqrt(2), abs=TOL)
+    assert e.width == pytest.approx(2 * Z90 * math.sqrt(4.5 / 16), abs=TOL)
+
+
+def test_weighted_constant_answers_have_no_spread() -> None:
+    # Everyone answering alike leaves nothing uncertain, however the weights vary
+    # (holding the weights fixed gave var(w·1) > 0: a width of 0.98 here).
+    assert classical([1.0, 1.0, 1.0], weights=[1.0, 2.0, 6.0]).width == 0.0
+    e = rectified([1.0] * 3, [0.5, 0.7, 0.9], [0.6] * 5, weights=[1.0, 2.0, 6.0], lam=0.0)
+    assert e.width == pytest.approx(0.0, abs=TOL)
 
 
 def test_lam_zero_is_the_pilot_alone() -> None:
@@ -265,10 +302,9 @@ def test_one_sided_weights_match_ppi_python(which: str, lam: float | None) -> No
     w = d["w"] if which == "pilot" else None
     wf = d["w_frame"] if which == "frame" else None
     ours = rectified(d["y"], d["yhat"], d["yhat_frame"], 0.1, w, wf, lam=lam)
-    lo, hi = ppi_mean_ci(
-        d["y"], d["yhat"], d["yhat_frame"], alpha=0.1, lam=lam, w=w, w_unlabeled=wf
-    )
     theta = ppi_mean_pointestimate(d["y"], d["yhat"], d["yhat_frame"], lam=lam, w=w, w_unlabeled=wf)
     assert abs(ours.value - np.asarray(theta).item()) < TOL
-    assert abs(ours.lower - np.asarray(lo).item()) < TOL
-    assert abs(ours.upper - np.asarray(hi).item()) < TOL
+    assert ours.lam is not None
+    half = _oracle_half_width(d, w, wf, 0.1, ours.lam)
+    assert abs(ours.lower - (ours.value - half)) < TOL
+    assert abs(ours.upper - (ours.value + half)) < TOL

@@ -26,13 +26,17 @@ Conventions (those of the authors' ``ppi-python``, our test oracle, so the two a
 quantile ``Φ⁻¹(1 − α/2)``.
 
 Weights: survey weights are rescaled to mean 1 within their sample (pilot weights over
-the pilot, frame weights over the frame), so only their ratios matter; the weighted mean
-is then ``mean(w·y)`` and its variance is ``var(w·y)/n`` — the normalised weights are
-treated as fixed constants (ppi-python's convention). Against the linearised variance
-of the ratio (Hájek) mean, ``var(w·(y − θ̂))/n``, that adds about ``θ̂²·var(w)/n`` plus a
-cross term: usually a little conservative when weights vary (the known-answer bench:
-weighted pilot-only 90% intervals cover 0.909 and 0.926). In the rectified estimator
-the weighted rows enter as ``w·y``, ``w·ŷ`` and ``w_frame·ŷ_frame``.
+the pilot, frame weights over the frame), so only their ratios matter, and each mean is
+the ratio (Hájek) mean ``mean(w·y)``. Its variance is the linearised one,
+``var(w·(y − θ̂))/n`` = ``Σ w²·(y − θ̂)² / (Σ w)²``: every weighted row enters centred at
+its own sample's weighted mean (``w·(y − μ_y)``, ``w·(ŷ − μ_ŷ)``,
+``w_frame·(ŷ_frame − m_frame)``). Unweighted this is the formula above, and ppi-python's
+exactly. ppi-python instead holds the normalised weights fixed, ``var(w·y)/n``, which
+counts the weights' own spread as uncertainty: a pilot whose members all answer alike
+got a non-zero width, the GSS shares' variance came out 1.26× the linearised one, and
+the excess, partly cancelled by any prediction, showed up as a spurious effective sample
+size (ESS 620 for a 100-person pilot of a flat model). The tests check ours against
+ppi-python on rows centred this way.
 """
 
 from __future__ import annotations
@@ -107,7 +111,10 @@ def rectified(
         raise UserInputError(f"lam must be a finite number, got {lam}")
     rectifier = wy - lam * wyhat
     value = lam * float(wframe.mean()) + float(rectifier.mean())
-    se = np.sqrt(lam**2 * wframe.var() / len(frame) + rectifier.var() / len(labels))
+    # linearised: each weighted row centred at its own sample's weighted mean
+    frame_term = _centred(w_frame, frame).var() / len(frame)
+    pilot_term = (_centred(w, labels) - lam * _centred(w, paired)).var() / len(labels)
+    se = np.sqrt(lam**2 * frame_term + pilot_term)
     estimate = normal_interval(value, float(se), z, len(labels))
     return Estimate(estimate.value, estimate.lower, estimate.upper, estimate.n, float(lam))
 
@@ -130,10 +137,16 @@ def _mean_interval(
 ) -> Estimate:
     z = z_value(alpha)
     observed = column(values, names[0])
-    terms = normalised(weights, len(observed), names[1]) * observed
-    return normal_interval(
-        float(terms.mean()), float(terms.std()) / np.sqrt(len(terms)), z, len(terms)
-    )
+    w = normalised(weights, len(observed), names[1])
+    value = float((w * observed).mean())
+    se = float(_centred(w, observed).std()) / np.sqrt(len(observed))
+    return normal_interval(value, se, z, len(observed))
+
+
+def _centred(w: Array, values: Array) -> Array:
+    """``w·(values − weighted mean)``, the rows of the linearised variance (``w`` at
+    mean 1)."""
+    return w * (values - float((w * values).mean()))
 
 
 def _tuned_lambda(wy: Array, wyhat: Array, wframe: Array, w: Array, w_frame: Array) -> float:
