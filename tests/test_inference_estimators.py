@@ -186,7 +186,7 @@ def test_weighted_classical_by_hand() -> None:
 
 def test_weighted_constant_answers_have_no_spread() -> None:
     # Everyone answering alike leaves nothing uncertain, however the weights vary
-    # (holding the weights fixed gave var(w·1) > 0: a width of 0.98 here).
+    # (holding the weights fixed gave var(w·1) > 0: a width of 1.37 here).
     assert classical([1.0, 1.0, 1.0], weights=[1.0, 2.0, 6.0]).width == 0.0
     e = rectified([1.0] * 3, [0.5, 0.7, 0.9], [0.6] * 5, weights=[1.0, 2.0, 6.0], lam=0.0)
     assert e.width == pytest.approx(0.0, abs=TOL)
