@@ -325,3 +325,21 @@ def test_into_an_evaluations_folder_it_adds_its_section_once(known: World, tmp_p
     assert body["methods"] == ["kept"] and "inference" in body
     page = (out / "report.html").read_text()
     assert "<h1>evaluation</h1>" in page and page.count("<!-- inference -->") == 1
+
+
+@pytest.mark.parametrize(
+    ("targets", "allowed"),
+    [(15, "allows no miss"), (27, "allows 1 miss:"), (60, "allows 3 misses")],
+)
+def test_the_adaptive_line_says_how_many_misses_the_past_options_allow(
+    targets: int, allowed: str
+) -> None:
+    # 8 of 12 seeds gave k-hat 0 on 27 options even for personas answering as people do:
+    # one miss in 27 is past alpha/2, so the summary must say how thin the evidence is.
+    from interviewer.inference.report import _adaptive_line
+
+    for k in (0, 120):
+        line = _adaptive_line(
+            {"k": k, "past_targets": targets, "threshold": 0.05, "ks": [30, 2000]}, "90%"
+        )
+        assert f"{targets} past options" in line and allowed in line, line

@@ -163,16 +163,29 @@ def summary_lines(section: dict[str, Any]) -> list[str]:
 def _adaptive_line(adaptive: dict[str, Any], level: str) -> str:
     k, targets = adaptive["k"], adaptive["past_targets"]
     if k == 0:
-        return (
+        verdict = (
             f"On the past survey ({targets} options) even {adaptive['ks'][0]} simulated "
             "answers gave intervals that miss people's shares too often: the personas are "
             f"worth fewer than {adaptive['ks'][0]} real respondents; no adaptive interval."
         )
+    else:
+        verdict = (
+            f"On the past survey ({targets} options), intervals from up to {k} simulated "
+            f"answers kept {level} coverage of people's shares: the personas are worth about "
+            f"{k} real respondents (adaptive simulation size), and the adaptive intervals use "
+            f"{k} simulated answers."
+        )
+    return f"{verdict} {_few_options_caveat(targets, adaptive['threshold'])}"
+
+
+def _few_options_caveat(targets: int, threshold: float) -> str:
+    # k-hat is read off a miss share over the past options, so with few options a
+    # single unlucky miss decides it: say how many misses the threshold allows.
+    allowed = math.floor(threshold * targets + 1e-9)
+    misses = "no miss" if allowed == 0 else f"{allowed} miss{'es' if allowed > 1 else ''}"
     return (
-        f"On the past survey ({targets} options), intervals from up to {k} simulated "
-        f"answers kept {level} coverage of people's shares: the personas are worth about "
-        f"{k} real respondents (adaptive simulation size), and the adaptive intervals use "
-        f"{k} simulated answers."
+        f"(Read off {targets} past options, where the threshold of {threshold:.3g} allows "
+        f"{misses}: with few options k-hat is noisy, more past questions steady it.)"
     )
 
 
