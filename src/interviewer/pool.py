@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
-from collections.abc import Coroutine, Hashable, Sequence
+from collections.abc import Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
 from interviewer.backends import Backend, Endpoint, backend_key, make_backend
+from interviewer.backends.attached import AttachedBackend
 from interviewer.cache import DiskCache
 from interviewer.model import Api, Model, ModelContext
 from interviewer.openai_compat import OpenAICompatibleModel
@@ -45,12 +46,19 @@ class ModelPool:
 
     Roles whose settings name the same backend share its server, its HTTP concurrency
     limit (a named semaphore per endpoint), its rate limit (``rpm`` / ``tpm``) and the
-    response cache.
+    response cache. ``attach``: per role, an endpoint another process started (the
+    parent of ``--workers``); those roles start nothing.
     """
 
-    def __init__(self, settings: Settings, roles: Sequence[RoleName] = ROLES) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        roles: Sequence[RoleName] = ROLES,
+        attach: Mapping[RoleName, Endpoint] | None = None,
+    ) -> None:
         self.settings = settings
         self.roles = tuple(roles)
+        self._attach = dict(attach or {})
         self.endpoints: dict[RoleName, Endpoint] = {}
         self._backends: dict[Hashable, tuple[Backend, Endpoint]] = {}
         self._models: dict[RoleName, Model] = {}
@@ -114,7 +122,7 @@ class ModelPool:
         for role in self.roles:
             key = backend_key(self.settings.role(role))
             if key not in self._backends:
-                backend = make_backend(self.settings, role)
+                backend = self._backend(role)
                 self._backends[key] = (backend, backend.start())
                 contexts[key] = ModelContext(
                     retry=self.settings.retry,
@@ -125,6 +133,11 @@ class ModelPool:
                 )
             self.endpoints[role] = self._backends[key][1]
             self._models[role] = self._build(role, self._backends[key][1], contexts[key])
+
+    def _backend(self, role: RoleName) -> Backend:
+        if role in self._attach:
+            return AttachedBackend(self._attach[role])
+        return make_backend(self.settings, role)
 
     def _build(self, role: RoleName, endpoint: Endpoint, context: ModelContext) -> Model:
         settings = self.settings.role(role)
