@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from interviewer.evaluation.report import EvalResult
     from interviewer.interview.context import InterviewContext
     from interviewer.interview.runner import RunPlan
+    from interviewer.interview.workers import Workers
     from interviewer.matching import Matching
     from interviewer.pool import ModelPool
     from interviewer.progress import RunProgress
@@ -470,7 +471,7 @@ async def amake_personas(
     (``interview.workers``; 1: this process alone)."""
     from interviewer.interview.context import InterviewContext
     from interviewer.interview.runner import RunPlan, run_interviews
-    from interviewer.interview.workers import refuse_thin_split
+    from interviewer.interview.workers import refuse_thin_split, workers_for
 
     chosen = settings_from(settings, overrides)
     if target_words is not None:
@@ -491,17 +492,18 @@ async def amake_personas(
     if workers > 1:
         refuse_thin_split(plan, chosen, workers)  # before the models take minutes to start
     roles: tuple[RoleName, ...] = ("interviewer", "persona", "critic")
-    async with _models(chosen, roles, budget, console) as pool:
+    # The workers start first: they import while the models start.
+    async with workers_for(workers) as team, _models(chosen, roles, budget, console) as pool:
         ctx = InterviewContext.from_pool(pool, chosen)
         label = "interviews" if method == "interview" else "backstories"
         with _bar(label, progress, console=console) as bar:
             dump = chosen.model_dump(mode="json")
             on_start, on_result = (bar.start, bar.result) if bar else (None, None)
-            if workers == 1:
+            if team is None:
                 summary = await run_interviews(plan, ctx, dump, on_start, on_result)
             else:
                 summary = await _with_workers(
-                    plan, ctx, pool, chosen, workers, budget, dump, on_start, on_result
+                    plan, ctx, pool, chosen, team, budget, dump, on_start, on_result
                 )
     if summary.failed and raise_on_failure:
         raise InterviewerError(
@@ -516,18 +518,20 @@ async def _with_workers(
     ctx: InterviewContext,
     pool: ModelPool,
     chosen: Settings,
-    workers: int,
+    team: Workers,
     budget: Budget | None,
     dump: dict[str, Any],
     on_start: Callable[[int, int], None] | None,
     on_result: Callable[[str, bool, int], None] | None,
 ) -> RunSummary:
-    """The run made by ``workers`` processes attached to ``pool``'s endpoints."""
+    """The run made by ``team``'s processes, attached to ``pool``'s endpoints."""
     from interviewer.interview.workers import run_with_workers, worker_jobs
     from interviewer.usage import Budget
 
-    jobs = worker_jobs(plan, chosen, pool.endpoints, workers, ctx.words_target, budget or Budget())
-    return await run_with_workers(plan, ctx, dump, jobs, on_start, on_result)
+    jobs = worker_jobs(
+        plan, chosen, pool.endpoints, team.count, ctx.words_target, budget or Budget()
+    )
+    return await run_with_workers(plan, ctx, dump, jobs, on_start, on_result, team)
 
 
 def _refuse_resume_without_run(out: Path, resume: bool) -> None:

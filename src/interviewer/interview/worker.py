@@ -2,7 +2,9 @@
 
 It reads its ``WorkerJob`` (pickled) on stdin, attaches to the parent's endpoints,
 makes its share of the personas and writes one JSON line per persona on its stdout:
-``["result", id, ok, tokens]``, and ``["error", reason]`` before a non-zero exit.
+``["ready", cpu_s]`` once imported (and the CPU seconds that took), then
+``["result", id, ok, tokens]`` per persona, and ``["error", reason]`` before a non-zero
+exit.
 It stops, saving its usage file, on SIGTERM, on Ctrl-C, and when its stdin closes
 (the parent is gone, however it went).
 """
@@ -16,6 +18,7 @@ import pickle
 import signal
 import sys
 import threading
+import time
 from contextlib import suppress
 from typing import IO
 
@@ -34,7 +37,11 @@ def main() -> int:
     # stderr, so it can never be taken for a report.
     reports = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
-    job: WorkerJob = pickle.load(sys.stdin.buffer)
+    _report(reports, "ready", time.process_time())  # imported: the CPU that took
+    try:
+        job: WorkerJob = pickle.load(sys.stdin.buffer)
+    except EOFError:  # the parent ended (its models did not start) before sending one
+        return 0
     try:
         run_loop(_work(job, reports))
     except (KeyboardInterrupt, asyncio.CancelledError):

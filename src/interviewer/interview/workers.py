@@ -29,8 +29,8 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Callable, Mapping
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -162,6 +162,76 @@ def _budget_share(budget: Budget, workers: int) -> Budget:
     )
 
 
+class Workers:
+    """``async with Workers(n) as team: await run_with_workers(..., team=team)``.
+
+    The processes start at once, so each imports the interview stack (about 2 s of CPU)
+    while the parent starts its models; each then waits for its job on stdin. However
+    the block ends, the ones still running are stopped."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.procs: list[asyncio.subprocess.Process] = []
+        self.import_cpu_s = 0.0
+        """CPU the workers spent importing (known once ``ready`` returns)."""
+        self._ready = False
+
+    async def ready(self) -> None:
+        """Wait until every worker has imported what it needs."""
+        if self._ready:
+            return
+        for proc in self.procs:
+            assert proc.stdout is not None
+            line = await proc.stdout.readline()
+            if not line:  # it died importing; ``run`` reports its exit status
+                continue
+            kind, cpu_s = json.loads(line)
+            assert kind == "ready", f"a worker's first report is {kind!r}"
+            self.import_cpu_s += float(cpu_s)
+        self._ready = True
+
+    async def __aenter__(self) -> Workers:
+        try:
+            for _ in range(self.count):
+                self.procs.append(await _spawn())
+        except BaseException:
+            await self._stop()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stop()
+
+    async def _stop(self) -> None:
+        await asyncio.gather(*(_stop(proc) for proc in self.procs))
+
+    async def run(self, jobs: list[WorkerJob], on_result: OnResult) -> list[Failure]:
+        """Hand each worker its job and relay its reports until it ends; the failures."""
+        assert len(jobs) == len(self.procs), "one job per worker"
+        await self.ready()
+        for job, proc in zip(jobs, self.procs, strict=True):
+            assert proc.stdin is not None
+            # The job, then stdin stays open: the worker takes its closing for the
+            # parent's end.
+            with suppress(BrokenPipeError, ConnectionResetError):  # died: _follow says how
+                proc.stdin.write(pickle.dumps(job))
+                await proc.stdin.drain()
+        outcomes = await asyncio.gather(
+            *(_follow(job, proc, on_result) for job, proc in zip(jobs, self.procs, strict=True))
+        )
+        return [failure for failure in outcomes if failure is not None]
+
+
+@asynccontextmanager
+async def workers_for(count: int) -> AsyncIterator[Workers | None]:
+    """``Workers(count)`` for more than one, None (this process alone) for one."""
+    if count == 1:
+        yield None
+        return
+    async with Workers(count) as team:
+        yield team
+
+
 async def run_with_workers(
     plan: RunPlan,
     ctx: InterviewContext,
@@ -169,11 +239,18 @@ async def run_with_workers(
     jobs: list[WorkerJob],
     on_start: Callable[[int, int], None] | None = None,
     on_result: OnResult | None = None,
+    team: Workers | None = None,
 ) -> RunSummary:
-    """Make the plan's missing personas with one worker process per job (``worker_jobs``);
-    the counts are the workers' together, as ``run_interviews`` returns them."""
+    """Make the plan's missing personas with one worker process per job (``worker_jobs``),
+    ``team``'s or started here; the counts are the workers' together, as
+    ``run_interviews`` returns them."""
+    if team is None:
+        async with Workers(len(jobs)) as started:
+            return await run_with_workers(
+                plan, ctx, settings_dump, jobs, on_start, on_result, started
+            )
     with exclusive(plan.out / lock_name(plan), plan.out):
-        started = time.perf_counter()
+        started_at = time.perf_counter()
         manifest = prepare_run(plan, ctx, settings_dump)
         wanted = plan.persona_ids()
         finished = completed_ids(plan.out)
@@ -187,13 +264,13 @@ async def run_with_workers(
             if on_result:
                 on_result(pid, ok, tokens)
 
-        failures = await _supervise(jobs, reported)
+        failures = await team.run(jobs, reported)
         summary = RunSummary(
             len(wanted),
             done_before,
             tally.done,
             tally.failed,
-            time.perf_counter() - started,
+            time.perf_counter() - started_at,
             tally.tokens,
         )
         record_status(plan.out, manifest, summary)
@@ -222,22 +299,8 @@ def _failure(failures: list[Failure], summary: RunSummary) -> InterviewerError:
     return WorkerFailed(text, first.exit_code)
 
 
-async def _supervise(jobs: list[WorkerJob], on_result: OnResult) -> list[Failure]:
-    """Run every job's worker to its end; stop them all however this ends."""
-    procs: list[asyncio.subprocess.Process] = []
-    try:
-        for job in jobs:
-            procs.append(await _spawn(job))
-        outcomes = await asyncio.gather(
-            *(_follow(job, proc, on_result) for job, proc in zip(jobs, procs, strict=True))
-        )
-    finally:
-        await asyncio.gather(*(_stop(proc) for proc in procs))
-    return [failure for failure in outcomes if failure is not None]
-
-
-async def _spawn(job: WorkerJob) -> asyncio.subprocess.Process:
-    proc = await asyncio.create_subprocess_exec(
+async def _spawn() -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "interviewer.interview.worker",
@@ -245,11 +308,6 @@ async def _spawn(job: WorkerJob) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.PIPE,
         env=_worker_env(),
     )
-    assert proc.stdin is not None
-    # The job, then stdin stays open: the worker takes its closing for the parent's end.
-    proc.stdin.write(pickle.dumps(job))
-    await proc.stdin.drain()
-    return proc
 
 
 def _worker_env() -> dict[str, str]:
