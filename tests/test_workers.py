@@ -23,6 +23,7 @@ from interviewer.interview.workers import share, worker_jobs
 from interviewer.settings import Settings, load_settings
 from interviewer.simulated.server import SimulatedServer
 from interviewer.usage import Budget, RoleUsage, merge, read_usage, usage_files
+from tests.test_reliability import interview_argv
 
 N = 12
 IDS = [f"p{i:05d}" for i in range(N)]
@@ -180,29 +181,8 @@ def test_progress_counts_every_worker(tmp_path: Path) -> None:
 
 
 def _interview_argv(out: Path, url: str, cache: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "interviewer",
-        "interview",
-        "--n",
-        str(N),
-        "--out",
-        str(out),
-        "--concurrency",
-        "2",
-        "--workers",
-        "2",
-        "--backend",
-        "vllm",
-        "--base-url",
-        url,
-        "--set",
-        "interview.questions=3",
-        "--set",
-        f"cache_dir={cache}",
-        *extra,
-    ]
+    """The reliability tests' command (12 personas, 3 in flight), on two workers."""
+    return interview_argv(out, url, cache, "--workers", "2", *extra)
 
 
 def _workers_of(parent: int, count: int) -> list[int]:
@@ -225,13 +205,15 @@ def _wait_for_files(out: Path, count: int) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("checkpoints", ["replay", "steps"])
 def test_a_killed_worker_is_one_line_the_other_finishes_and_resume_completes(
-    tmp_path: Path,
+    tmp_path: Path, checkpoints: str
 ) -> None:
     out, cache = tmp_path / "run", tmp_path / "cache"
+    mode = ("--set", f"interview.checkpoints={checkpoints}")  # steps: one SQLite, 2 writers
     with serving(LoadConfig(latency_s=0.05, concurrency=8)) as server:
         proc = subprocess.Popen(
-            _interview_argv(out, server.base_url, cache),
+            _interview_argv(out, server.base_url, cache, *mode),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -250,7 +232,7 @@ def test_a_killed_worker_is_one_line_the_other_finishes_and_resume_completes(
         assert {f"p{i:05d}" for i in range(1, N, 2)} <= kept  # worker 2 made all of its own
         assert len(kept) < N
         final = subprocess.run(
-            _interview_argv(out, server.base_url, cache, "--resume"),
+            _interview_argv(out, server.base_url, cache, *mode, "--resume"),
             capture_output=True,
             text=True,
             timeout=240,
