@@ -244,20 +244,27 @@ def test_a_killed_worker_is_one_line_the_other_finishes_and_resume_completes(
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize(
+    "how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["KILL", "TERM", "INT"]
+)
 def test_the_workers_stop_when_their_parent_is_stopped(tmp_path: Path, how: int) -> None:
     out, cache = tmp_path / "run", tmp_path / "cache"
-    with serving(LoadConfig(latency_s=0.2, concurrency=8)) as server:
+    # A call takes 1 s, so a worker that only noticed at its next report (a write to the
+    # dead parent's pipe) would live on for seconds: they must stop at once.
+    with serving(LoadConfig(latency_s=1.0, concurrency=8)) as server:
         proc = subprocess.Popen(
             _interview_argv(out, server.base_url, cache),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         children = _workers_of(proc.pid, 2)
-        _wait_for_files(out, 1)
+        deadline = time.monotonic() + 60
+        while server.server.stats.requests < 2:  # both workers are interviewing
+            assert time.monotonic() < deadline, "the workers made no calls"
+            time.sleep(0.05)
         os.kill(proc.pid, how)
         proc.wait(timeout=60)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 4
         while any(Path(f"/proc/{pid}").exists() and not _zombie(pid) for pid in children):
             assert time.monotonic() < deadline, "a worker outlived its parent"
             time.sleep(0.05)
