@@ -306,3 +306,25 @@ def test_response_cache_is_safe_for_workers_opening_it_at_once(tmp_path: Path) -
     assert cache.get("5-199") == {"i": 199}
     (mode,) = cache._db.execute("PRAGMA journal_mode").fetchone()
     assert mode == "wal"
+
+
+@pytest.mark.slow
+def test_a_budget_is_shared_and_reaching_it_stops_the_run_resumably(tmp_path: Path) -> None:
+    from interviewer.usage import BudgetReached
+
+    with serving(LoadConfig(latency_s=0.01, concurrency=8)) as server:
+        settings = load_settings_for(server.base_url)
+        with pytest.raises(BudgetReached, match="--max-tokens 10,000"):
+            make_personas(
+                tmp_path / "run",
+                N,
+                settings=settings,
+                concurrency=4,
+                progress=False,
+                workers=2,
+                budget=Budget(max_tokens=20_000),  # 10,000 a worker
+            )
+    spent = sum(e.tokens for e in _usage(tmp_path / "run"))
+    # Each worker stops at its half, give or take the calls in flight when it got there.
+    assert 20_000 <= spent < 20_000 + 4 * 2_000
+    assert len(personas(tmp_path / "run")) < N
