@@ -4,9 +4,12 @@ N interviews run through the real pipeline (LangGraph graph, SQLite checkpoints,
 langchain-openai over HTTP, persona files) against a load server in another process
 that takes L seconds per call and serves C calls at once. Ideal time is
 total calls × L / C (the engine never idle); the orchestrator's CPU time per LLM call is
-this process's CPU time over the calls it made.
+the CPU time of this process and its ``--workers`` processes (the load server's is not
+counted) over the calls they made, and its inverse, calls per CPU-second, is what one
+orchestrator core can feed an engine.
 
     python -m bench.interview_throughput [--n 200] [--latency 0.2] [--concurrency 64]
+                                         [--workers 1]
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from typing import Any
 
 from bench.harness import CpuClock, load_server_process, load_server_settings, server_stats
 from interviewer.interview.context import InterviewContext
-from interviewer.interview.runner import RunPlan, run_interviews
+from interviewer.interview.runner import RunPlan, RunSummary, run_interviews
+from interviewer.interview.workers import run_with_workers, worker_jobs, workers_for
 from interviewer.pool import ModelPool
+from interviewer.settings import Settings
+from interviewer.usage import Budget, merge, read_usage, usage_files
 
 
 def main() -> None:
@@ -30,6 +36,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64, help="engine slots (C)")
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--target-words", type=int, default=2500)
+    parser.add_argument("--workers", type=int, default=1, help="orchestrator processes")
     parser.add_argument("--out", type=Path, default=None, help="keep the personas here")
     args = parser.parse_args()
     server_args = ["--latency", str(args.latency), "--concurrency", str(args.concurrency)]
@@ -43,11 +50,25 @@ def main() -> None:
         with ModelPool(settings, roles=("interviewer", "persona", "critic")) as pool:
             ctx = InterviewContext.from_pool(pool, settings, args.target_words)
             plan = RunPlan(out=out, n=args.n, concurrency=args.n)
-            with CpuClock() as clock:
-                summary = pool.run(run_interviews(plan, ctx, {}))
-            calls = sum(pool.model(r).usage.calls for r in ("interviewer", "persona", "critic"))
+            summary, clock = pool.run(_timed(plan, ctx, pool, settings, args.workers))
+        calls = sum(e.calls for f in usage_files(out) for e in merge(read_usage(f)))
         stats = server_stats(url)
     report(args, summary.done, calls, stats, clock)
+
+
+async def _timed(
+    plan: RunPlan, ctx: InterviewContext, pool: ModelPool, settings: Settings, workers: int
+) -> tuple[RunSummary, CpuClock]:
+    """The run, timed from when every process has imported what it needs (one process
+    had before it started; in a real run the workers import while the engine starts)."""
+    async with workers_for(workers) as team:
+        if team is None:
+            with CpuClock() as clock:
+                return await run_interviews(plan, ctx, {}), clock
+        await team.ready()
+        jobs = worker_jobs(plan, settings, pool.endpoints, workers, ctx.words_target, Budget())
+        with CpuClock(minus_s=team.import_cpu_s) as clock:
+            return await run_with_workers(plan, ctx, {}, jobs, team=team), clock
 
 
 def report(
@@ -64,14 +85,18 @@ def report(
         f"engine batch full {full:.1f} s of its {span:.1f} s busy span ({full / span:.0%}); "
         f"the rest is the ramp-up and the tail (the longest interviews finishing alone)"
     )
-    print(f"L = {args.latency * 1000:.0f} ms, C = {args.concurrency}")
+    print(f"L = {args.latency * 1000:.0f} ms, C = {args.concurrency}, workers = {args.workers}")
     print(
         f"achieved {clock.wall:.1f} s vs ideal {ideal:.1f} s "
         f"(calls × L / C): {clock.wall / ideal:.3f}× ideal"
     )
     print(
         f"orchestrator CPU: {clock.cpu:.1f} s = {clock.cpu / calls * 1000:.2f} ms per LLM call "
-        f"({clock.cpu / clock.wall:.0%} of one core)"
+        f"({clock.cpu / clock.wall:.0%} of one core; {args.workers} process(es))"
+    )
+    print(
+        f"calls per second: {calls / clock.wall:.0f} achieved; "
+        f"{calls / clock.cpu:.0f} per orchestrator core (calls per CPU-second)"
     )
 
 

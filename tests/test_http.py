@@ -1,4 +1,4 @@
-"""The real HTTP path (langchain-openai → loopback stub): formats, faults, retries."""
+"""The real HTTP path (the openai SDK → loopback stub): formats, faults, retries."""
 
 from __future__ import annotations
 

@@ -137,7 +137,7 @@ def test_every_call_of_a_persona_goes_to_its_replica_with_a_session_header(
     for name, state in (("a", a), ("b", b)):
         for body, headers in zip(state.requests, state.headers, strict=True):
             pid = headers["x-session-id"]
-            assert pid in body["prompt"][0]  # the header names the persona the call is for
+            assert pid in body["prompt"]  # the header names the persona the call is for
             seen.setdefault(pid, set()).add(name)
     assert sorted(seen) == personas
     assert all(len(where) == 1 for where in seen.values()), seen  # 4 calls, 1 replica
@@ -361,7 +361,7 @@ def test_a_5xx_replica_fails_over_but_a_4xx_is_the_callers(
     assert len(fine.requests) == 20  # every call answered by the healthy one
     # The calls in flight there when it failed, 2 attempts each; after that (their
     # critic calls included) nothing more was sent to it.
-    prompts = [r["prompt"][0] for r in failing.requests]
+    prompts = [r["prompt"] for r in failing.requests]  # sent as one string
     assert prompts and all(p.startswith("persona of") and prompts.count(p) == 2 for p in prompts)
     assert (
         sum("is down (gave up after 2 attempt(s): " in r.getMessage() for r in caplog.records) == 1

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from langchain_core.outputs import Generation, LLMResult
 from typer.testing import CliRunner
 
 from interviewer.cache import DiskCache
@@ -18,7 +17,7 @@ from interviewer.contracts.persona_files import persona_files
 from interviewer.contracts.questionnaire import load_questionnaire
 from interviewer.interview.runner import RunPlan, run_interviews
 from interviewer.model import Completion, ModelContext
-from interviewer.openai_compat import _completion
+from interviewer.openai_compat import completion_from_body
 from interviewer.settings import Price, RoleSettings
 from interviewer.survey.fill_demographics import fill_demographics
 from interviewer.survey.graph import SurveyContext
@@ -117,12 +116,10 @@ def test_cost_uses_the_price_table_and_none_without_a_price() -> None:
 def test_endpoint_reported_cached_tokens_are_read() -> None:
     usage = {"prompt_tokens": 10, "completion_tokens": 2}
     details = {"prompt_tokens_details": {"cached_tokens": 8}}
-    result = LLMResult(
-        generations=[[Generation(text="x")]], llm_output={"token_usage": {**usage, **details}}
-    )
-    assert _completion(result).cached_tokens == 8
-    plain = LLMResult(generations=[[Generation(text="x")]], llm_output={"token_usage": usage})
-    assert _completion(plain).cached_tokens == 0
+    choice = {"text": "x", "finish_reason": "stop"}
+    body = {"choices": [choice], "usage": {**usage, **details}}
+    assert completion_from_body(body).cached_tokens == 8
+    assert completion_from_body({"choices": [choice], "usage": usage}).cached_tokens == 0
 
 
 def test_the_usage_command_prints_roles_and_na_for_unpriced(tmp_path: Path) -> None:

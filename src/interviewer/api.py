@@ -50,7 +50,10 @@ if TYPE_CHECKING:
     from interviewer.evaluation.report import EvalResult
     from interviewer.inference.population import Inputs as InferInputs
     from interviewer.inference.results import Estimates
+    from interviewer.interview.context import InterviewContext
     from interviewer.interview.run_status import RunStatus
+    from interviewer.interview.runner import RunPlan
+    from interviewer.interview.workers import Workers
     from interviewer.matching import Matching
     from interviewer.pool import ModelPool
     from interviewer.progress import RunProgress
@@ -463,6 +466,7 @@ async def amake_personas(
     console: Console | None = None,
     budget: Budget | None = None,
     raise_on_failure: bool = True,
+    workers: int = 1,
 ) -> Run:
     """Interview ``n`` personas (``method`` interview: deep binding; anthology: one open
     question) into the run directory ``out``, as ``interviewer interview`` does. A
@@ -470,9 +474,12 @@ async def amake_personas(
     with ``raise_on_failure=False`` is counted in ``Run.summary.failed`` (reasons in
     ``out/failed``). ``shard=(i, k)``: make only the personas whose index % k == i (several
     machines on shared storage). ``console``: spin there while the models start and draw
-    the progress bar there; ``budget``: stop the calls at it (``BudgetReached``)."""
+    the progress bar there; ``budget``: stop the calls at it (``BudgetReached``).
+    ``workers``: orchestrator processes sharing the run and its one engine
+    (``interview.workers``; 1: this process alone)."""
     from interviewer.interview.context import InterviewContext
     from interviewer.interview.runner import RunPlan, run_interviews
+    from interviewer.interview.workers import refuse_thin_split, workers_for
 
     chosen = settings_from(settings, overrides)
     if target_words is not None:
@@ -488,24 +495,51 @@ async def amake_personas(
         base_seed=chosen.persona.seed or 0,
     )
     _refuse_resume_without_run(plan.out, resume)
+    if workers < 1:
+        raise UserInputError(f"workers {workers}: need at least 1")
+    if workers > 1:
+        refuse_thin_split(plan, chosen, workers)  # before the models take minutes to start
     roles: tuple[RoleName, ...] = ("interviewer", "persona", "critic")
-    async with _models(chosen, roles, budget, console) as pool:
+    # The workers start first: they import while the models start.
+    async with workers_for(workers) as team, _models(chosen, roles, budget, console) as pool:
         ctx = InterviewContext.from_pool(pool, chosen)
         label = "interviews" if method == "interview" else "backstories"
         with _bar(label, progress, console=console) as bar:
-            summary = await run_interviews(
-                plan,
-                ctx,
-                chosen.model_dump(mode="json"),
-                bar.start if bar else None,
-                bar.result if bar else None,
-            )
+            dump = chosen.model_dump(mode="json")
+            on_start, on_result = (bar.start, bar.result) if bar else (None, None)
+            if team is None:
+                summary = await run_interviews(plan, ctx, dump, on_start, on_result)
+            else:
+                summary = await _with_workers(
+                    plan, ctx, pool, chosen, team, budget, dump, on_start, on_result
+                )
     if summary.failed and raise_on_failure:
         raise InterviewerError(
             f"{summary.failed} persona(s) failed; reasons are in {plan.out / 'failed'}, "
             "resume=True tries them again"
         )
     return Run(plan.out, summary)
+
+
+async def _with_workers(
+    plan: RunPlan,
+    ctx: InterviewContext,
+    pool: ModelPool,
+    chosen: Settings,
+    team: Workers,
+    budget: Budget | None,
+    dump: dict[str, Any],
+    on_start: Callable[[int, int], None] | None,
+    on_result: Callable[[str, bool, int], None] | None,
+) -> RunSummary:
+    """The run made by ``team``'s processes, attached to ``pool``'s endpoints."""
+    from interviewer.interview.workers import run_with_workers, worker_jobs
+    from interviewer.usage import Budget
+
+    jobs = worker_jobs(
+        plan, chosen, pool.endpoints, team.count, ctx.words_target, budget or Budget()
+    )
+    return await run_with_workers(plan, ctx, dump, jobs, on_start, on_result, team)
 
 
 def _refuse_resume_without_run(out: Path, resume: bool) -> None:

@@ -3,7 +3,7 @@
 ``Model`` owns what is common to all providers: the disk cache, the retry policy, the
 endpoint's concurrency limit and usage counters. A provider implements ``_generate``
 only. ``OpenAICompatibleModel`` is the provider for every real backend (embedded
-llama.cpp, vLLM, OpenAI-style APIs): completions through langchain-openai.
+llama.cpp, vLLM, OpenAI-style APIs): completions and chat through the openai SDK.
 """
 
 from __future__ import annotations

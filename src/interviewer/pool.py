@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
-from collections.abc import Coroutine, Hashable, Sequence
+from collections.abc import Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
 from interviewer.backends import Backend, Endpoint, backend_key, make_backend
+from interviewer.backends.attached import AttachedBackend
 from interviewer.cache import DiskCache
 from interviewer.model import Api, Model, ModelContext
 from interviewer.openai_compat import OpenAICompatibleModel
@@ -49,11 +50,19 @@ class ModelPool:
     response cache. A backend with several replicas gives each its own concurrency
     limit (the role's ``concurrency`` per replica) and one ``ReplicaSet`` that keeps
     each persona on one replica for every role; the rate limit stays one for all.
+    ``attach``: per role, an endpoint another process started (the parent of
+    ``--workers``); those roles start nothing.
     """
 
-    def __init__(self, settings: Settings, roles: Sequence[RoleName] = ROLES) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        roles: Sequence[RoleName] = ROLES,
+        attach: Mapping[RoleName, Endpoint] | None = None,
+    ) -> None:
         self.settings = settings
         self.roles = tuple(roles)
+        self._attach = dict(attach or {})
         self.endpoints: dict[RoleName, Endpoint] = {}
         self._backends: dict[Hashable, tuple[Backend, Endpoint]] = {}
         self._models: dict[RoleName, Model] = {}
@@ -119,7 +128,7 @@ class ModelPool:
         for role in self.roles:
             key = backend_key(self.settings.role(role))
             if key not in self._backends:
-                backend = make_backend(self.settings, role)
+                backend = self._backend(role)
                 endpoint = backend.start()
                 self._backends[key] = (backend, endpoint)
                 contexts[key] = self._contexts(key, len(endpoint.replicas) or 1)
@@ -131,6 +140,11 @@ class ModelPool:
                 self._models[role] = self._replicated(role, endpoint, contexts[key], routes[key])
             else:
                 self._models[role] = self._build(role, endpoint, contexts[key][0])
+
+    def _backend(self, role: RoleName) -> Backend:
+        if role in self._attach:
+            return AttachedBackend(self._attach[role])
+        return make_backend(self.settings, role)
 
     def _contexts(self, key: Hashable, replicas: int) -> list[ModelContext]:
         rate = self._rate(key)  # a provider's limit counts all replicas together

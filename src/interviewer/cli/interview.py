@@ -70,6 +70,15 @@ def command(
             "--target-words", min=50, help="Words per persona (default 2,500; 600 embedded)."
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Orchestrator processes sharing the run and its one engine; what may be "
+            "in flight is split between them (with --shard: they split the shard).",
+        ),
+    ] = 1,
     max_usd: MaxUsdOpt = None,
     max_tokens: MaxTokensOpt = None,
     *,
@@ -88,6 +97,7 @@ def command(
         seed_texts=seed_texts,
         target_words=target_words,
         budget=Budget(max_usd, max_tokens),
+        workers=workers,
     )
 
 
@@ -104,6 +114,7 @@ def run_interview_command(
     seed_texts: Path | None,
     target_words: int | None = None,
     budget: Budget | None = None,
+    workers: int = 1,
 ) -> RunSummary:
     from interviewer.api import amake_personas
     from interviewer.interview.lengths import run_length_lines
@@ -131,6 +142,7 @@ def run_interview_command(
             console=console,
             budget=budget,
             raise_on_failure=False,
+            workers=workers,
         )
     )
     assert run.summary is not None  # amake_personas always fills it in

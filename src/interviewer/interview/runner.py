@@ -108,33 +108,35 @@ async def run_interviews(
     """Make the plan's missing personas; returns counts. Raises only on run-wide faults
     (``BudgetReached`` included: a budget around the run spent). What the calls spent is
     added to the run's usage file however the run ends."""
-    with exclusive(plan.out / _lock_name(plan), plan.out):
+    with exclusive(plan.out / lock_name(plan), plan.out):
         refuse_live_elsewhere(plan.out, plan.shard)
-        return await _run(plan, ctx, settings_dump, on_start, on_result)
+        started = time.perf_counter()
+        manifest = prepare_run(plan, ctx, settings_dump)
+        with saved_usage(run_usage_path(plan.out, plan.shard)) as ledger:
+            summary = await _make(plan, ctx, started, ledger, on_start, on_result)
+        record_status(plan.out, manifest, summary)
+        return summary
 
 
-def _lock_name(plan: RunPlan) -> str:
+async def make_part(plan: RunPlan, ctx: InterviewContext, on_result: OnResult) -> RunSummary:
+    """One worker's share (``plan.shard``) of a run whose manifest another process (the
+    parent of ``--workers``) prepared and records; its calls go to its shard's usage file."""
+    with (
+        exclusive(plan.out / lock_name(plan), plan.out),
+        saved_usage(run_usage_path(plan.out, plan.shard)) as ledger,
+    ):
+        refuse_live_elsewhere(plan.out, plan.shard)
+        return await _make(plan, ctx, time.perf_counter(), ledger, None, on_result)
+
+
+def lock_name(plan: RunPlan) -> str:
     # Shards of one run on shared storage run side by side; one shard runs once.
     return f".lock-{plan.shard[0]}of{plan.shard[1]}" if plan.shard else ".lock"
-
-
-async def _run(
-    plan: RunPlan,
-    ctx: InterviewContext,
-    settings_dump: dict[str, Any],
-    on_start: Callable[[int, int], None] | None,
-    on_result: OnResult | None,
-) -> RunSummary:
-    started = time.perf_counter()
-    manifest = _prepare(plan, ctx, settings_dump)
-    with saved_usage(run_usage_path(plan.out, plan.shard)) as ledger:
-        return await _make(plan, ctx, manifest, started, ledger, on_start, on_result)
 
 
 async def _make(
     plan: RunPlan,
     ctx: InterviewContext,
-    manifest: Manifest,
     started: float,
     ledger: Ledger,
     on_start: Callable[[int, int], None] | None,
@@ -160,22 +162,25 @@ async def _make(
 
         await fan_out(todo, one, concurrency=plan.concurrency)
     done = sum(ok for ok, _ in results)
-    failed = len(results) - done
-    manifest.status = {
-        "total": len(wanted),
-        # Finished before this run, plus what it made: no second pass over the files.
-        "done": len(wanted) - len(todo) + done,
-        "failed": failed,
-    }
-    atomic_write_model(plan.out / "manifest.json", manifest)
     return RunSummary(
         len(wanted),
         len(wanted) - len(todo),
         done,
-        failed,
+        len(results) - done,
         time.perf_counter() - started,
         sum(t for _, t in results),
     )
+
+
+def record_status(out: Path, manifest: Manifest, summary: RunSummary) -> None:
+    """The run's counts in its manifest (finished before this run plus what it made: no
+    second pass over the files)."""
+    manifest.status = {
+        "total": summary.total,
+        "done": summary.done_before + summary.done,
+        "failed": summary.failed,
+    }
+    atomic_write_model(out / "manifest.json", manifest)
 
 
 @asynccontextmanager
@@ -298,7 +303,8 @@ def _models(ctx: InterviewContext) -> dict[str, str]:
     return {m.role: m.identity for m in (ctx.interviewer, ctx.persona, ctx.critic)}
 
 
-def _prepare(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]) -> Manifest:
+def prepare_run(plan: RunPlan, ctx: InterviewContext, settings_dump: dict[str, Any]) -> Manifest:
+    """Check (``--resume``) or start the run's manifest, and write it."""
     path = plan.out / "manifest.json"
     if path.exists():
         if not plan.resume and not _joins_siblings(plan):
