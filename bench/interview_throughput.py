@@ -1,7 +1,7 @@
 """Benchmark 1: interview throughput against the load server.
 
 N interviews run through the real pipeline (LangGraph graph, SQLite checkpoints,
-langchain-openai over HTTP, persona files) against a load server in another process
+the openai SDK over HTTP, persona files) against a load server in another process
 that takes L seconds per call and serves C calls at once. Ideal time is
 total calls × L / C (the engine never idle); the orchestrator's CPU time per LLM call is
 the CPU time of this process and its ``--workers`` processes (the load server's is not
