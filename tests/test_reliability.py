@@ -137,7 +137,8 @@ def test_killed_at_five_random_points_resumes_to_one_valid_set(
             kill_when(proc, out, target, delay)
             for persona in valid_personas(out):  # every file is whole after every kill
                 assert len([t for t in persona.transcript if t.kind == "question"]) == 3
-            assert not list(out.glob(".*.tmp"))
+            # A kill between a temporary's write and its rename may leave it (seen once,
+            # .p00009.json.*.tmp); the next run removes it: asserted after the last.
         before = len(list(out.glob("p*.json")))
         assert before < 12, "the last kill should land mid-run"
         final = subprocess.run(

@@ -329,3 +329,29 @@ def test_a_shard_reads_only_its_own_persona_files_at_start(
     monkeypatch.setattr(runner, "load_persona", counting)
     asyncio.run(run_interviews(RunPlan(out=tmp_path, n=4, shard=(1, 2), resume=True), ctx, {}))
     assert sorted(read) == ["p00001", "p00003"]
+
+
+def test_a_run_removes_the_temporaries_a_kill_left_but_a_shard_only_its_own(
+    tmp_path: Path,
+) -> None:
+    # A SIGKILL between a temporary's write and its rename leaves it behind (seen in
+    # test_reliability as .p00009.json.*.tmp); nothing removed it, so they piled up.
+    ctx = context(persona_from(lambda n, r: "Fine."), questions=1)
+    whole, sharded = tmp_path / "whole", tmp_path / "sharded"
+    asyncio.run(run_interviews(RunPlan(out=whole, n=2), ctx, {}))
+    stale = [whole / ".p00001.json.ab12cd34.tmp", whole / ".manifest.json.zz9_x1y2.tmp"]
+    (whole / "failed").mkdir(exist_ok=True)
+    stale.append(whole / "failed" / ".p00000.json.q1w2e3r4.tmp")
+    for path in stale:
+        path.write_text("{half")
+    asyncio.run(run_interviews(RunPlan(out=whole, n=2, resume=True), ctx, {}))
+    assert not [p for p in stale if p.exists()]
+
+    asyncio.run(run_interviews(RunPlan(out=sharded, n=4, shard=(0, 2)), ctx, {}))
+    mine = [sharded / ".p00002.json.aaaa1111.tmp", sharded / ".shard-0of2.status.json.b2.tmp"]
+    theirs = [sharded / ".p00001.json.bbbb2222.tmp", sharded / ".manifest.json.cc33.tmp"]
+    for path in mine + theirs:
+        path.write_text("{half")
+    asyncio.run(run_interviews(RunPlan(out=sharded, n=4, shard=(0, 2), resume=True), ctx, {}))
+    assert not [p for p in mine if p.exists()]
+    assert all(p.exists() for p in theirs)  # shard 1 (or a sibling's manifest) may be mid-write

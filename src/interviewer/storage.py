@@ -41,6 +41,16 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def remove_stale_temps(folder: Path, targets: Collection[str] | None = None) -> None:
+    """Delete the temporary siblings a killed writer left in ``folder``: those of the
+    files named in ``targets`` (e.g. ``p00009.json``), or all when None. Only the one
+    process that writes those names may call it: a live writer's temporary is not stale."""
+    for tmp in folder.glob(".*.tmp"):
+        target = tmp.name[1:].rsplit(".", 2)[0]  # ".NAME.RANDOM.tmp" (mkstemp: no dots)
+        if targets is None or target in targets:
+            tmp.unlink(missing_ok=True)
+
+
 def atomic_write_model(path: Path, model: BaseModel) -> None:
     atomic_write_text(path, model.model_dump_json(indent=2) + "\n")
 

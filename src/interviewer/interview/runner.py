@@ -44,7 +44,7 @@ from interviewer.interview.layout import words
 from interviewer.interview.state import InterviewInput, Method
 from interviewer.replicas import persona_session
 from interviewer.resume import exclusive, refuse_other_config, sampling
-from interviewer.storage import DiskFullError, atomic_write_model
+from interviewer.storage import DiskFullError, atomic_write_model, remove_stale_temps
 from interviewer.usage import BudgetReached, Ledger, run_usage_path, saved_usage
 from interviewer.version import __version__
 
@@ -143,6 +143,7 @@ async def _make(
     on_result: OnResult | None,
 ) -> RunSummary:
     wanted = plan.persona_ids()
+    _remove_stale_temps(plan, [pid for _, pid in wanted])
     finished = completed_ids(plan.out, {pid for _, pid in wanted})  # a shard: its own only
     todo = [(i, pid) for i, pid in wanted if pid not in finished]
     if on_start:
@@ -170,6 +171,19 @@ async def _make(
         time.perf_counter() - started,
         sum(t for _, t in results),
     )
+
+
+def _remove_stale_temps(plan: RunPlan, ids: list[str]) -> None:
+    # A SIGKILL between a temporary's write and its rename leaves it behind. The whole
+    # run's process (holding .lock) owns every name; a shard or worker only its own,
+    # since the others may be writing theirs right now.
+    own: set[str] | None = None
+    if plan.shard:
+        own = {f"{pid}.json" for pid in ids}
+        own |= {status_path(plan.out, plan.shard).name, run_usage_path(plan.out, plan.shard).name}
+    remove_stale_temps(plan.out, own)
+    if (plan.out / "failed").is_dir():
+        remove_stale_temps(plan.out / "failed", own)
 
 
 def record_status(out: Path, manifest: Manifest, summary: RunSummary) -> None:
