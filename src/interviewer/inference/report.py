@@ -10,7 +10,12 @@ from typing import Any
 
 from interviewer.inference.adaptive import Adaptive
 from interviewer.inference.population import Inputs, Population
-from interviewer.inference.results import Estimates, QuestionResult, estimate_json
+from interviewer.inference.results import (
+    Estimates,
+    QuestionResult,
+    estimate_json,
+    finite_or_none,
+)
 from interviewer.simulated import SIMULATED_NOTE, is_simulated
 from interviewer.storage import atomic_write_text
 from interviewer.version import __version__
@@ -39,8 +44,8 @@ def inference_json(
         "by": provenance.by,
         "n_frame": len(population.frame.people),
         "n_pilot": len(pilot.people) if pilot is not None else 0,
-        "ess": _finite(estimates.ess),
-        "ess_n": _finite(estimates.n),
+        "ess": finite_or_none(estimates.ess),
+        "ess_n": finite_or_none(estimates.n),
         "notes": population.notes + estimates.notes,
         "warnings": _warnings(estimates),
         "questions": [_question_json(r, provenance.by) for r in estimates.questions],
@@ -198,7 +203,3 @@ def _gain(ess: float, n: float) -> str:
         "less than the pilot alone: λ, tuned on the pilot's own noise, cost more than the "
         "personas gave"
     )
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None

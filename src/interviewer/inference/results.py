@@ -66,7 +66,7 @@ class Target:
             "naive": estimate_json(self.naive),
             "pilot": estimate_json(self.pilot),
             "rectified": estimate_json(self.rectified),
-            "ess": _finite(self.ess),
+            "ess": finite_or_none(self.ess),
         }
 
 
@@ -92,7 +92,7 @@ class Group:
         return {
             "n_frame": self.n_frame,
             "n_pilot": self.n_pilot,
-            "ess": _finite(self.ess),
+            "ess": finite_or_none(self.ess),
             "options": [t.to_json() for t in self.options],
             "mean": self.mean.to_json(),
             "note": self.note,
@@ -267,10 +267,11 @@ def _dispersion_json(d: Dispersion | None, alpha: float) -> dict[str, Any] | Non
         "human": d.human,
         "simulated": d.simulated,
         "between": d.between,
-        "ratio": _finite(d.ratio),
+        "ratio": finite_or_none(d.ratio),
         "warning": d.warning(alpha),
     }
 
 
-def _finite(value: float | None) -> float | None:
+def finite_or_none(value: float | None) -> float | None:
+    """JSON has no inf/NaN: an undefined figure is null, never 0."""
     return value if value is not None and math.isfinite(value) else None
